@@ -1,0 +1,109 @@
+package com.packcheck;
+
+import com.packcheck.code.Hmac;
+import com.packcheck.config.Config;
+import com.packcheck.config.Secrets;
+import com.packcheck.embedded.EmbeddedDatabase;
+import com.packcheck.http.HttpVerticle;
+import com.packcheck.store.Bootstrap;
+import com.packcheck.store.Database;
+import com.packcheck.store.PgUrl;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running PackCheck: {@code java -jar packcheck.jar} starts one, tests start several. */
+public final class PackCheck implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PackCheck.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final EmbeddedDatabase embedded;
+  private final int port;
+
+  private PackCheck(Vertx vertx, Pool pool, EmbeddedDatabase embedded, int port) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.embedded = embedded;
+    this.port = port;
+  }
+
+  public static void main(String[] args) throws Exception {
+    PackCheck app = start(Config.fromEnvironment());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Shutting down: finishing in-flight checks");
+      app.close();
+    }, "packcheck-shutdown"));
+  }
+
+  /** Starts PackCheck and returns once it serves HTTP. Blocking; call it from a plain thread. */
+  public static PackCheck start(Config config) throws Exception {
+    EmbeddedDatabase embedded = null;
+    if (config.pgUrl().isEmpty()) {
+      embedded = EmbeddedDatabase.start(config.dataDir());
+      config = config.withPgUrl(embedded.url());
+    }
+    PgUrl url = PgUrl.parse(config.pgUrl().orElseThrow());
+    Database db = new Database(url, config.pgSchema());
+    db.migrate();
+    Hmac hmac = new Hmac(Secrets.codeSecret(config));
+    Bootstrap.checkSecret(db, hmac.fingerprint());
+    Optional<String> generatedAdmin = config.adminToken().isPresent() ? Optional.empty() : Bootstrap.firstAdminToken(db);
+
+    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(metrics);
+    Pool pool = db.pool(vertx, config.pgPoolSize());
+    List<HttpVerticle> verticles = new ArrayList<>();
+    Config running = config;
+    vertx.deployVerticle(() -> {
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, metrics);
+      synchronized (verticles) {
+        verticles.add(verticle);
+      }
+      return verticle;
+    }, new DeploymentOptions().setInstances(config.verticles()))
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    int port = verticles.get(0).actualPort();
+
+    LOG.info("PackCheck listening on http://127.0.0.1:{}", port);
+    LOG.info("PostgreSQL: {} (schema {}){}", url.display(), config.pgSchema(),
+        embedded != null ? ", embedded, data in " + config.dataDir().resolve("postgres") : "");
+    generatedAdmin.ifPresent(token -> LOG.warn(
+        "Admin token (shown once, store it now; or set PACKCHECK_ADMIN_TOKEN): {}", token));
+    return new PackCheck(vertx, pool, embedded, port);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Graceful stop: no new requests, in-flight checks answered, ledger flushed, stores closed. */
+  @Override
+  public void close() {
+    try {
+      vertx.undeploy(vertx.deploymentIDs().iterator().next())
+          .eventually(pool::close)
+          .eventually(vertx::close)
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Unclean shutdown", e);
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (Exception e) {
+        LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
+      }
+    }
+  }
+}

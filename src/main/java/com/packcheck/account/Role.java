@@ -1,0 +1,5 @@
+package com.packcheck.account;
+
+public enum Role {
+  ADMIN, MANUFACTURER, PHARMACY
+}

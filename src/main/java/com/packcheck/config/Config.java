@@ -1,0 +1,62 @@
+package com.packcheck.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything PackCheck reads from its environment, read once at start-up.
+ *
+ * @param pgUrl        external PostgreSQL ({@code postgresql://user:pass@host:port/db}); empty → embedded
+ * @param pgSchema     schema to work in (tests isolate themselves with one each)
+ * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
+ */
+public record Config(
+    int httpPort,
+    Optional<String> pgUrl,
+    String pgSchema,
+    Path dataDir,
+    Optional<String> adminToken,
+    Optional<String> codeSecret,
+    int pgPoolSize,
+    Duration commitTimeout,
+    int verticles) {
+
+  public static Config fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  public static Config from(Map<String, String> env) {
+    return new Config(
+        intValue(env, "PACKCHECK_HTTP_PORT", 8080),
+        value(env, "PACKCHECK_PG_URL"),
+        value(env, "PACKCHECK_PG_SCHEMA").orElse("public"),
+        value(env, "PACKCHECK_DATA_DIR").map(Path::of)
+            .orElse(Path.of(System.getProperty("user.home"), ".packcheck")),
+        value(env, "PACKCHECK_ADMIN_TOKEN"),
+        value(env, "PACKCHECK_CODE_SECRET"),
+        intValue(env, "PACKCHECK_PG_POOL_SIZE", 8),
+        Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
+        intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()));
+  }
+
+  public Config withPgUrl(String url) {
+    return new Config(httpPort, Optional.of(url), pgSchema, dataDir, adminToken, codeSecret, pgPoolSize,
+        commitTimeout, verticles);
+  }
+
+  private static Optional<String> value(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+  }
+
+  private static int intValue(Map<String, String> env, String name, int fallback) {
+    return value(env, name).map(v -> {
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a whole number, got '" + v + "'");
+      }
+    }).orElse(fallback);
+  }
+}

@@ -1,0 +1,116 @@
+package com.packcheck.http;
+
+import com.packcheck.account.Role;
+import com.packcheck.batch.BatchRepository;
+import com.packcheck.batch.CodeUpload;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
+
+/** A manufacturer's products and batches, the codes upload and the batch lifecycle. */
+final class CatalogRoutes {
+  private static final Set<String> ENCODINGS = Set.of("gzip", "x-gzip", "deflate", "identity");
+
+  private final Vertx vertx;
+  private final BatchRepository batches;
+  private final CodeUpload upload;
+
+  CatalogRoutes(Vertx vertx, BatchRepository batches, CodeUpload upload) {
+    this.vertx = vertx;
+    this.batches = batches;
+    this.upload = upload;
+  }
+
+  void mount(Router router, BodyHandler bodies, Auth auth) {
+    var manufacturer = auth.require(Role.MANUFACTURER);
+    router.post("/v1/products").handler(bodies).handler(manufacturer).handler(this::createProduct);
+    router.get("/v1/products").handler(manufacturer).handler(ctx ->
+        Replies.respond(ctx, 200, batches.listProducts(id(ctx))));
+    router.post("/v1/batches").handler(bodies).handler(manufacturer).handler(this::createBatch);
+    router.get("/v1/batches").handler(manufacturer).handler(ctx ->
+        Replies.respond(ctx, 200, batches.listBatches(id(ctx))));
+    router.get("/v1/batches/:id").handler(manufacturer).handler(ctx ->
+        Replies.respond(ctx, 200, batches.getBatch(id(ctx), Bodies.pathId(ctx))));
+    // The upload is streamed: no body handler, and the request waits paused while the token is checked.
+    router.post("/v1/batches/:id/codes").handler(ctx -> {
+      ctx.request().pause();
+      ctx.next();
+    }).handler(manufacturer).handler(this::uploadCodes);
+    router.post("/v1/batches/:id/activate").handler(bodies).handler(manufacturer).handler(ctx ->
+        Replies.respond(ctx, 200, batches.activate(id(ctx), Bodies.pathId(ctx)).map(CatalogRoutes::state)));
+    router.post("/v1/batches/:id/recall").handler(bodies).handler(manufacturer).handler(this::recall);
+  }
+
+  private static long id(RoutingContext ctx) {
+    return Auth.principal(ctx).id();
+  }
+
+  private static JsonObject state(String state) {
+    return new JsonObject().put("state", state);
+  }
+
+  private void createProduct(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx);
+    String name = Bodies.string(body, "name", 200);
+    String gtin = Bodies.optionalString(body, "gtin", 14);
+    if (gtin != null && !gtin.matches("\\d{8}|\\d{12,14}")) {
+      throw ApiException.badRequest("'gtin' must be 8, 12, 13 or 14 digits");
+    }
+    Replies.respond(ctx, 201, batches.createProduct(id(ctx), name, gtin).map(pid -> new JsonObject().put("id", pid)));
+  }
+
+  private void createBatch(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx);
+    long productId = Bodies.wholeNumber(body, "productId", 1, Long.MAX_VALUE);
+    String lot = Bodies.string(body, "lot", 64);
+    var expiry = Bodies.date(body, "expiry");
+    Replies.respond(ctx, 201, batches.createBatch(id(ctx), productId, lot, expiry)
+        .map(bid -> new JsonObject().put("id", bid).put("state", "draft")));
+  }
+
+  private void recall(RoutingContext ctx) {
+    String reason = null;
+    if (ctx.body().length() > 0) {
+      reason = Bodies.optionalString(Bodies.object(ctx), "reason", 1000);
+    }
+    Replies.respond(ctx, 200, batches.recall(id(ctx), Bodies.pathId(ctx), reason).map(CatalogRoutes::state));
+  }
+
+  private void uploadCodes(RoutingContext ctx) {
+    var request = ctx.request();
+    long batchId = Bodies.pathId(ctx);
+    String type = request.getHeader("Content-Type");
+    if (type != null && !type.toLowerCase().startsWith("text/plain")) {
+      throw new ApiException(415, "unsupported_media_type", "send the codes as text/plain, one code a line");
+    }
+    String encoding = request.getHeader("Content-Encoding");
+    if (encoding != null && !ENCODINGS.contains(encoding.trim().toLowerCase())) {
+      throw new ApiException(415, "unsupported_encoding", "Content-Encoding may be gzip or deflate");
+    }
+    boolean partial = "true".equals(ctx.queryParams().get("partial"));
+    long manufacturerId = id(ctx);
+    RequestBodyStream body = new RequestBodyStream(request, vertx.getOrCreateContext());
+    vertx.executeBlocking(() -> upload.upload(manufacturerId, batchId, body, partial), false).onComplete(ar -> {
+      if (ar.failed()) {
+        closeUnlessComplete(ctx);
+        ctx.fail(ar.cause());
+        return;
+      }
+      CodeUpload.Result result = ar.result();
+      Replies.json(ctx, result.stored() ? 200 : 422, result.stored() ? result.toJson()
+          : result.toJson().put("error", "upload_refused").put("message",
+              "nothing was stored: fix the invalid lines and the codes already in other batches, "
+                  + "or upload with ?partial=true to store the valid codes"));
+    });
+  }
+
+  /** A refused upload whose body was not read to the end cannot keep the connection. */
+  private static void closeUnlessComplete(RoutingContext ctx) {
+    if (!ctx.request().isEnded()) {
+      ctx.response().endHandler(v -> ctx.request().connection().close());
+    }
+  }
+}

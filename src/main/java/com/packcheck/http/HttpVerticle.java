@@ -1,0 +1,79 @@
+package com.packcheck.http;
+
+import com.packcheck.account.AccountRepository;
+import com.packcheck.batch.BatchRepository;
+import com.packcheck.batch.CodeUpload;
+import com.packcheck.code.Hmac;
+import com.packcheck.config.Config;
+import com.packcheck.ledger.LedgerWriter;
+import com.packcheck.store.Database;
+import com.packcheck.verify.Verifier;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
+
+/** One event loop's HTTP server, with its own ledger writer. Several share the port. */
+public final class HttpVerticle extends VerticleBase {
+  /** JSON bodies are small; anything larger is refused with 413 before it is buffered. */
+  private static final long MAX_JSON_BODY = 64 * 1024;
+  private static final int MAX_GROUP = 512;
+  private static final int GROUPS_IN_FLIGHT = 2;
+
+  private final Config config;
+  private final Database db;
+  private final Pool pool;
+  private final Hmac hmac;
+  private final PrometheusMeterRegistry metrics;
+  private LedgerWriter ledger;
+  private HttpServer server;
+
+  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, PrometheusMeterRegistry metrics) {
+    this.config = config;
+    this.db = db;
+    this.pool = pool;
+    this.hmac = hmac;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    ledger = new LedgerWriter(vertx, pool, config.commitTimeout(), MAX_GROUP, GROUPS_IN_FLIGHT);
+    AccountRepository accounts = new AccountRepository(pool, hmac);
+    Auth auth = new Auth(accounts, config.adminToken());
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY);
+
+    Router router = Router.router(vertx);
+    new AccountRoutes(accounts).mount(router, bodies, auth);
+    new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac)).mount(router, bodies, auth);
+    new VerificationRoutes(new Verifier(hmac, ledger), metrics).mount(router, bodies, auth);
+    new OpsRoutes(pool, metrics).mount(router);
+    router.route().failureHandler(Replies::failure);
+    router.route().last().handler(ctx -> Replies.error(ctx, 404, "not_found", "no such endpoint; see /openapi.yaml"));
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, Replies::failure);
+    }
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(config.httpPort())
+        .setDecompressionSupported(true)
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS));
+    return server.requestHandler(router).listen();
+  }
+
+  /** Graceful: stop accepting, let in-flight requests finish, then flush the ledger. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(10, TimeUnit.SECONDS).eventually(() -> ledger.drain());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

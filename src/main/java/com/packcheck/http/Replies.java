@@ -1,0 +1,107 @@
+package com.packcheck.http;
+
+import com.packcheck.batch.ConflictException;
+import com.packcheck.batch.NotFoundException;
+import com.packcheck.ledger.IdempotencyMismatchException;
+import com.packcheck.ledger.LedgerUnavailableException;
+import com.packcheck.verify.MalformedCodeException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writing answers, and mapping every failure to a status and a JSON error. */
+final class Replies {
+  private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+  private Replies() {
+  }
+
+  static void json(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(body instanceof JsonObject o ? o.toBuffer() : io.vertx.core.json.Json.encodeToBuffer(body));
+  }
+
+  /** Completes the request with the future's value, or routes its failure to {@link #failure}. */
+  static <T> void respond(RoutingContext ctx, int status, Future<T> result) {
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, status, ar.result());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  static void error(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    json(ctx, status, new JsonObject().put("error", code).put("message", message));
+  }
+
+  /** The router's failure handler. */
+  static void failure(RoutingContext ctx) {
+    Throwable f = ctx.failure();
+    if (f == null) {
+      int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
+      error(ctx, status, statusCode(status), statusMessage(status));
+    } else if (f instanceof ApiException api) {
+      error(ctx, api.status, api.code, api.getMessage());
+    } else if (f instanceof MalformedCodeException) {
+      if (!ctx.response().headWritten()) {
+        json(ctx, 422, new JsonObject().put("error", "invalid_code").put("outcome", "invalid")
+            .put("message", f.getMessage()));
+      }
+    } else if (f instanceof NotFoundException) {
+      error(ctx, 404, "not_found", f.getMessage());
+    } else if (f instanceof ConflictException c) {
+      error(ctx, 409, c.code(), c.getMessage());
+    } else if (f instanceof IdempotencyMismatchException) {
+      error(ctx, 422, "idempotency_key_reused", f.getMessage());
+    } else if (isUnavailable(f)) {
+      LOG.warn("PostgreSQL unavailable: {}", f.toString());
+      ctx.response().putHeader("Retry-After", "1");
+      error(ctx, 503, "unavailable", "PackCheck could not reach its database; nothing was recorded "
+          + "that a retry would not see. Please retry in a moment.");
+    } else {
+      LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), f);
+      error(ctx, 500, "internal", "unexpected error");
+    }
+  }
+
+  private static boolean isUnavailable(Throwable f) {
+    return f instanceof LedgerUnavailableException || f instanceof ConnectException
+        || f instanceof ClosedConnectionException || f instanceof java.sql.SQLException
+        || f instanceof io.vertx.core.VertxException || f instanceof java.util.concurrent.TimeoutException
+        || (f instanceof PgException pg && pg.getSqlState() != null
+            && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57")
+                || pg.getSqlState().startsWith("53") || pg.getSqlState().startsWith("40")))
+        || (f.getCause() != null && f.getCause() != f && isUnavailable(f.getCause()));
+  }
+
+  private static String statusCode(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "body_too_large";
+      case 415 -> "unsupported_media_type";
+      default -> status >= 500 ? "internal" : "error";
+    };
+  }
+
+  private static String statusMessage(int status) {
+    return switch (status) {
+      case 404 -> "no such endpoint; see /openapi.yaml";
+      case 405 -> "method not allowed on this endpoint";
+      case 413 -> "the request body is too large";
+      default -> "the request could not be processed";
+    };
+  }
+}

@@ -1,0 +1,72 @@
+package com.packcheck.http;
+
+import com.packcheck.account.Principal;
+import com.packcheck.account.Role;
+import com.packcheck.verify.Action;
+import com.packcheck.verify.Answer;
+import com.packcheck.verify.Messages;
+import com.packcheck.verify.Verifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** {@code POST /v1/verifications}: a pharmacy verifies or dispenses a pack. */
+final class VerificationRoutes {
+  private static final int MAX_KEY_LENGTH = 200;
+  private final Verifier verifier;
+  private final MeterRegistry metrics;
+
+  VerificationRoutes(Verifier verifier, MeterRegistry metrics) {
+    this.verifier = verifier;
+    this.metrics = metrics;
+  }
+
+  void mount(Router router, BodyHandler bodies, Auth auth) {
+    router.post("/v1/verifications").handler(bodies).handler(auth.require(Role.PHARMACY)).handler(this::verify);
+  }
+
+  private void verify(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx);
+    String code = Bodies.string(body, "code", 400);
+    String actionName = Bodies.optionalString(body, "action", 20);
+    Action action = actionName == null ? Action.VERIFY : switch (actionName) {
+      case "verify" -> Action.VERIFY;
+      case "dispense" -> Action.DISPENSE;
+      default -> throw ApiException.badRequest("'action' must be \"verify\" or \"dispense\"");
+    };
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 32 && c < 127))) {
+      throw ApiException.badRequest("Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " visible ASCII characters");
+    }
+    Principal pharmacy = Auth.principal(ctx);
+    verifier.check(code, action, pharmacy.customerId(), pharmacy.id(), "http", key).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      Answer a = ar.result();
+      metrics.counter("packcheck.checks", "channel", "http", "outcome", a.outcome().wire()).increment();
+      Replies.json(ctx, 200, toJson(a, action));
+    });
+  }
+
+  static JsonObject toJson(Answer a, Action action) {
+    JsonObject product = null;
+    JsonObject batch = null;
+    if (a.lot() != null) {
+      product = new JsonObject().put("name", a.productName()).put("gtin", a.gtin());
+      batch = new JsonObject().put("lot", a.lot()).put("expiry", a.expiry().toString());
+    }
+    return new JsonObject()
+        .put("outcome", a.outcome().wire())
+        .put("firstCheck", a.firstCheck())
+        .put("firstVerifiedAt", a.firstVerifiedAt() == null ? null : a.firstVerifiedAt().toInstant().toString())
+        .put("dispensedAt", a.dispensedAt() == null ? null : a.dispensedAt().toInstant().toString())
+        .put("product", product)
+        .put("batch", batch)
+        .put("reference", a.reference())
+        .put("message", Messages.forPharmacy(a, action));
+  }
+}

@@ -1,0 +1,387 @@
+package com.packcheck.ledger;
+
+import com.packcheck.code.Crockford;
+import com.packcheck.verify.Action;
+import com.packcheck.verify.Answer;
+import com.packcheck.verify.CheckRequest;
+import com.packcheck.verify.Outcome;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: the checks that arrive while a group is in PostgreSQL form the next group, written as
+ * one statement (one implicit transaction). PostgreSQL decides every outcome: rows are locked in hash
+ * order (no deadlocks between instances), the first request per code is the candidate for the guarded
+ * UPDATE, and every answer's interaction is inserted in the same statement. Nothing is answered before
+ * that statement has committed.
+ *
+ * <p>Confined to the event loop of the verticle that owns it: no locks.
+ */
+public final class LedgerWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
+
+  static final String CHECK_GROUP = """
+      with input as materialized (
+        select r.idx, r.hash, r.action, r.customer, r.pharmacy, r.channel, r.ikey, r.len, r.traits,
+               nextval('interactions_id_seq') as iid
+        from unnest($1::int4[], $2::bytea[], $3::text[], $4::bytea[], $5::int8[], $6::text[], $7::text[],
+                    $8::int4[], $9::int4[])
+          as r(idx, hash, action, customer, pharmacy, channel, ikey, len, traits)
+      ),
+      claimed as (
+        insert into idempotency_keys (customer_id, key, interaction_id)
+        select customer, ikey, iid from input where ikey is not null order by customer, ikey
+        on conflict do nothing
+        returning interaction_id
+      ),
+      live as materialized (
+        select * from input where ikey is null or iid in (select interaction_id from claimed)
+      ),
+      locked as materialized (
+        select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
+        from codes c
+        where c.hash in (select hash from live)
+        order by c.hash
+        for no key update
+      ),
+      candidate as (
+        select distinct on (l.hash) l.hash, i.idx, i.action, i.customer, i.pharmacy
+        from live i
+        join locked l on l.hash = i.hash
+        join batches b on b.id = l.batch_id
+        where i.action in ('dispense', 'check')
+          and (l.state = 0 or (i.action = 'check' and l.state = 1))
+          and b.state = 'active' and b.expiry >= (now() at time zone 'utc')::date
+        order by l.hash, i.idx
+      ),
+      changed as (
+        update codes c set
+          state        = case when x.action = 'dispense' then 1 else 2 end,
+          dispensed_by = case when x.action = 'dispense' then x.pharmacy else c.dispensed_by end,
+          dispensed_at = case when x.action = 'dispense' then now() else c.dispensed_at end,
+          consumed_by  = case when x.action = 'check' then x.customer else c.consumed_by end,
+          consumed_at  = case when x.action = 'check' then now() else c.consumed_at end
+        from candidate x
+        where c.hash = x.hash and (c.state = 0 or (x.action = 'check' and c.state = 1))
+        returning c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at,
+                  x.idx as changer
+      ),
+      post as (
+        select l.*, null::int4 as changer from locked l where l.hash not in (select hash from changed)
+        union all
+        select * from changed
+      ),
+      judged as (
+        select i.idx, i.iid, i.hash, i.action, i.customer, i.channel, i.ikey,
+               p.batch_id, b.manufacturer_id, b.product_id, b.lot, b.expiry,
+               coalesce(p.changer = i.idx, false) as first_check,
+               case
+                 when p.hash is null then
+                   case when exists (select 1 from batch_formats f join batches fb on fb.id = f.batch_id
+                                     where f.length = i.len and fb.state <> 'draft'
+                                       and (i.traits & f.required_traits) = f.required_traits)
+                        then 'fake' else 'invalid' end
+                 when b.state = 'draft' then 'inactive'
+                 when b.state = 'recalled' then 'recalled'
+                 when b.expiry < (now() at time zone 'utc')::date then 'expired'
+                 when p.state = 0
+                   or (p.state = 1 and (i.action = 'check' or p.dispensed_by = i.pharmacy))
+                   or (p.state = 2 and i.action = 'check' and p.consumed_by = i.customer) then 'genuine'
+                 else 'already_used'
+               end as outcome,
+               p.dispensed_at, p.consumed_at
+        from live i
+        left join post p on p.hash = i.hash
+        left join batches b on b.id = p.batch_id
+      ),
+      answered as (
+        select j.*,
+               case when j.outcome not in ('genuine', 'already_used') then null
+                    when j.action = 'check' then j.consumed_at
+                    else coalesce(j.dispensed_at, j.consumed_at) end as first_verified_at,
+               case when j.outcome in ('genuine', 'already_used') then j.dispensed_at end as shown_dispensed_at
+        from judged j
+      ),
+      recorded as (
+        insert into interactions (id, at, channel, customer_id, action, code_hash, batch_id, manufacturer_id,
+                                  outcome, first_check, first_verified_at, dispensed_at, price, currency,
+                                  idempotency_key)
+        select a.iid, now(), a.channel, a.customer, a.action, a.hash, a.batch_id, a.manufacturer_id,
+               a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at,
+               coalesce(m.price_per_check, 0), m.currency, a.ikey
+        from answered a left join manufacturers m on m.id = a.manufacturer_id
+      )
+      select i.idx, a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at, i.iid,
+             pr.name, pr.gtin, a.lot, a.expiry
+      from input i
+      left join answered a on a.idx = i.idx
+      left join products pr on pr.id = a.product_id
+      """;
+
+  /** An idempotent replay: the stored answer, in the same column order as {@link #CHECK_GROUP}. */
+  static final String REPLAY = """
+      select 0, i.outcome, i.first_check, i.first_verified_at, i.dispensed_at, i.id,
+             pr.name, pr.gtin, b.lot, b.expiry, i.code_hash, i.action
+      from idempotency_keys k
+      join interactions i on i.id = k.interaction_id
+      left join batches b on b.id = i.batch_id
+      left join products pr on pr.id = b.product_id
+      where k.customer_id = $1 and k.key = $2
+      """;
+
+  private static final Set<String> RETRYABLE = Set.of("40P01", "40001");
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Duration commitTimeout;
+  private final int maxGroup;
+  private final int maxInFlight;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int inFlight;
+  private boolean draining;
+
+  public LedgerWriter(Vertx vertx, Pool pool, Duration commitTimeout, int maxGroup, int maxInFlight) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.commitTimeout = commitTimeout;
+    this.maxGroup = maxGroup;
+    this.maxInFlight = maxInFlight;
+  }
+
+  /** Queues a check; the future completes after its interaction is committed. */
+  public Future<Answer> submit(CheckRequest request) {
+    if (draining) {
+      return Future.failedFuture(new LedgerUnavailableException("shutting down", null));
+    }
+    Promise<Answer> promise = Promise.promise();
+    queue.add(new Pending(request, promise));
+    flush();
+    return promise.future();
+  }
+
+  /** Stops taking checks; completes once every queued and in-flight group has finished. */
+  public Future<Void> drain() {
+    draining = true;
+    Promise<Void> done = Promise.promise();
+    awaitIdle(done);
+    return done.future();
+  }
+
+  private void awaitIdle(Promise<Void> done) {
+    if (queue.isEmpty() && inFlight == 0) {
+      done.complete();
+    } else {
+      vertx.setTimer(5, id -> awaitIdle(done));
+    }
+  }
+
+  private void flush() {
+    while (inFlight < maxInFlight && !queue.isEmpty()) {
+      List<Pending> group = nextGroup();
+      inFlight++;
+      write(group, true).onComplete(ar -> {
+        inFlight--;
+        flush();
+      });
+    }
+  }
+
+  /**
+   * Takes the next group off the queue. A request stays queued for the next group when its
+   * idempotency key or, for a different state change, its code is already in this one: one
+   * statement changes a code at most once and claims a key at most once.
+   */
+  private List<Pending> nextGroup() {
+    List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxGroup));
+    Set<String> keys = new HashSet<>();
+    Map<ByteBuffer, Action> changes = new HashMap<>();
+    ArrayDeque<Pending> deferred = new ArrayDeque<>();
+    while (group.size() < maxGroup && !queue.isEmpty()) {
+      Pending p = queue.poll();
+      CheckRequest r = p.request;
+      boolean keyTaken = r.idempotencyKey() != null
+          && !keys.add(Arrays.toString(r.customerId()) + '\0' + r.idempotencyKey());
+      boolean otherChange = false;
+      if (!keyTaken && r.action().changesState()) {
+        Action first = changes.putIfAbsent(ByteBuffer.wrap(r.codeHash()), r.action());
+        otherChange = first != null && first != r.action();
+      }
+      if (keyTaken || otherChange) {
+        deferred.add(p);
+      } else {
+        group.add(p);
+      }
+    }
+    while (!deferred.isEmpty()) {
+      queue.addFirst(deferred.pollLast());
+    }
+    return group;
+  }
+
+  private Future<Void> write(List<Pending> group, boolean mayRetry) {
+    return execute(CHECK_GROUP, groupTuple(group)).compose(rows -> {
+      for (Row row : rows) {
+        Pending p = group.get(row.getInteger(0));
+        if (row.getString(1) == null) {
+          replay(p);
+        } else {
+          p.promise.tryComplete(answer(row));
+        }
+      }
+      return Future.<Void>succeededFuture();
+    }, failure -> {
+      if (mayRetry && isSql(failure, RETRYABLE)) {
+        return write(group, false);
+      }
+      if (group.size() > 1 && failure instanceof PgException pg && isRowProblem(pg)) {
+        // One bad row must not fail its neighbours: write each on its own.
+        LOG.warn("Group of {} failed ({}); writing its checks one by one", group.size(), pg.getSqlState());
+        return Future.join(group.stream().map(p -> write(List.of(p), true)).toList()).mapEmpty();
+      }
+      LedgerUnavailableException error = new LedgerUnavailableException(
+          "the ledger could not confirm the check", failure);
+      group.forEach(p -> p.promise.tryFail(error));
+      return Future.succeededFuture();
+    });
+  }
+
+  private void replay(Pending p) {
+    CheckRequest r = p.request;
+    execute(REPLAY, Tuple.of(Buffer.buffer(r.customerId()), r.idempotencyKey())).onComplete(ar -> {
+      if (ar.failed()) {
+        p.promise.tryFail(new LedgerUnavailableException("the ledger could not confirm the check", ar.cause()));
+        return;
+      }
+      Row row = ar.result().iterator().hasNext() ? ar.result().iterator().next() : null;
+      if (row == null) {
+        p.promise.tryFail(new LedgerUnavailableException("idempotency key claimed but not yet readable", null));
+      } else if (!Arrays.equals(row.getBuffer(10).getBytes(), r.codeHash())
+          || !row.getString(11).equals(r.action().wire())) {
+        p.promise.tryFail(new IdempotencyMismatchException());
+      } else {
+        p.promise.tryComplete(answer(row));
+      }
+    });
+  }
+
+  /**
+   * Runs one statement on its own connection. If PostgreSQL has not answered within the commit
+   * timeout (connecting included), the connection is closed and the outcome counts as unknown: the
+   * callers are told to retry, and a retry reads the truth.
+   */
+  private Future<RowSet<Row>> execute(String sql, Tuple args) {
+    Promise<RowSet<Row>> result = Promise.promise();
+    SqlConnection[] held = new SqlConnection[1];
+    long timer = vertx.setTimer(commitTimeout.toMillis(), id -> {
+      if (result.tryFail(new LedgerUnavailableException("PostgreSQL did not answer in time", null))
+          && held[0] != null) {
+        closeQuietly(held[0]);
+      }
+    });
+    pool.getConnection().onComplete(connected -> {
+      if (connected.failed()) {
+        vertx.cancelTimer(timer);
+        result.tryFail(connected.cause());
+        return;
+      }
+      SqlConnection conn = connected.result();
+      if (result.future().isComplete()) {
+        closeQuietly(conn);
+        return;
+      }
+      held[0] = conn;
+      conn.preparedQuery(sql).execute(args).onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded()) {
+          result.tryComplete(ar.result());
+        } else {
+          result.tryFail(ar.cause());
+        }
+        closeQuietly(conn);
+      });
+    });
+    return result.future();
+  }
+
+  private static void closeQuietly(SqlConnection conn) {
+    conn.close().onFailure(e -> LOG.debug("closing connection failed", e));
+  }
+
+  private static Tuple groupTuple(List<Pending> group) {
+    int n = group.size();
+    Integer[] idx = new Integer[n];
+    Buffer[] hashes = new Buffer[n];
+    String[] actions = new String[n];
+    Buffer[] customers = new Buffer[n];
+    Long[] pharmacies = new Long[n];
+    String[] channels = new String[n];
+    String[] keys = new String[n];
+    Integer[] lengths = new Integer[n];
+    Integer[] traits = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      CheckRequest r = group.get(i).request;
+      idx[i] = i;
+      hashes[i] = Buffer.buffer(r.codeHash());
+      actions[i] = r.action().wire();
+      customers[i] = Buffer.buffer(r.customerId());
+      pharmacies[i] = r.pharmacyId();
+      channels[i] = r.channel();
+      keys[i] = r.idempotencyKey();
+      lengths[i] = r.length();
+      traits[i] = r.traits();
+    }
+    return Tuple.of(idx, hashes, actions, customers, pharmacies, channels, keys, lengths)
+        .addValue(traits);
+  }
+
+  private static Answer answer(Row row) {
+    return new Answer(
+        Outcome.fromWire(row.getString(1)),
+        row.getBoolean(2),
+        row.getOffsetDateTime(3),
+        row.getOffsetDateTime(4),
+        row.getString(6),
+        row.getString(7),
+        row.getString(8),
+        row.getLocalDate(9),
+        reference(row.getLong(5)));
+  }
+
+  /** The short id of an interaction that people read out and type back. */
+  public static String reference(long interactionId) {
+    return Crockford.encode(interactionId, 6);
+  }
+
+  private static boolean isSql(Throwable failure, Set<String> states) {
+    return failure instanceof PgException pg && states.contains(pg.getSqlState());
+  }
+
+  /** Data and constraint errors (classes 22 and 23) belong to a row, not to PostgreSQL's health. */
+  private static boolean isRowProblem(PgException pg) {
+    String state = pg.getSqlState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  private record Pending(CheckRequest request, Promise<Answer> promise) {
+  }
+}

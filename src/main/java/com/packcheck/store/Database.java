@@ -1,0 +1,64 @@
+package com.packcheck.store;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** PostgreSQL, the system of record: the reactive pool for requests, JDBC for migrations and COPY. */
+public final class Database {
+  private final PgUrl url;
+  private final String schema;
+  private final PGSimpleDataSource dataSource;
+
+  public Database(PgUrl url, String schema) {
+    this.url = url;
+    this.schema = schema;
+    this.dataSource = new PGSimpleDataSource();
+    dataSource.setURL(url.jdbcUrl(schema));
+    dataSource.setUser(url.user());
+    dataSource.setPassword(url.password());
+    dataSource.setApplicationName("packcheck");
+  }
+
+  /** Applies the SQL files of {@code db/migration}; safe to run from several instances at once. */
+  public void migrate() {
+    Flyway.configure()
+        .dataSource(dataSource)
+        .schemas(schema)
+        .createSchemas(true)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+  }
+
+  public Pool pool(Vertx vertx, int size) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size).setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS).setName("packcheck-" + schema).setShared(false))
+        .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(3000))
+        .connectingTo(url.connectOptions(schema))
+        .using(vertx)
+        .build();
+  }
+
+  public Connection jdbc() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public PgUrl url() {
+    return url;
+  }
+
+  public String schema() {
+    return schema;
+  }
+}

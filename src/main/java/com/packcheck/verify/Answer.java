@@ -1,0 +1,17 @@
+package com.packcheck.verify;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+
+/** What PostgreSQL decided for one check; the same for the original answer and its idempotent replays. */
+public record Answer(
+    Outcome outcome,
+    boolean firstCheck,
+    OffsetDateTime firstVerifiedAt,
+    OffsetDateTime dispensedAt,
+    String productName,
+    String gtin,
+    String lot,
+    LocalDate expiry,
+    String reference) {
+}
