@@ -93,8 +93,8 @@ public final class PackCheck implements AutoCloseable {
     try {
       vertx.undeploy(vertx.deploymentIDs().iterator().next())
           .eventually(pool::close)
-          .eventually(vertx::close)
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Unclean shutdown", e);
     }

@@ -1,0 +1,115 @@
+package com.packcheck.support;
+
+import com.packcheck.PackCheck;
+import com.packcheck.config.Config;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * PackCheck instances on a schema of their own in the test PostgreSQL, sharing one code secret and
+ * admin token like a real deployment, plus helpers to set up accounts, products and batches.
+ */
+public final class Stack implements AutoCloseable {
+  public static final String SECRET = "test-secret-" + UUID.randomUUID();
+  public final String schema = TestPostgres.freshSchema();
+  public final String adminToken = "admin-" + UUID.randomUUID();
+  private final List<PackCheck> instances = new ArrayList<>();
+  private final Path dataDir;
+
+  public Stack() {
+    try {
+      dataDir = Files.createTempDirectory("packcheck-test");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts an instance talking to the test PostgreSQL directly. */
+  public Client start() {
+    return start(TestPostgres.url(), Map.of());
+  }
+
+  /** Starts an instance talking to PostgreSQL through {@code pgUrl} (a proxy, say). */
+  public Client start(String pgUrl, Map<String, String> extraEnv) {
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("PACKCHECK_HTTP_PORT", "0");
+    env.put("PACKCHECK_PG_URL", pgUrl);
+    env.put("PACKCHECK_PG_SCHEMA", schema);
+    env.put("PACKCHECK_DATA_DIR", dataDir.toString());
+    env.put("PACKCHECK_ADMIN_TOKEN", adminToken);
+    env.put("PACKCHECK_CODE_SECRET", SECRET);
+    env.putIfAbsent("PACKCHECK_VERTICLES", "2");
+    try {
+      PackCheck app = PackCheck.start(Config.from(env));
+      instances.add(app);
+      return new Client(app.port());
+    } catch (Exception e) {
+      throw new IllegalStateException("PackCheck did not start", e);
+    }
+  }
+
+  public record Account(long id, String token) {
+  }
+
+  public Account manufacturer(Client c, long pricePerCheck) {
+    JsonObject r = c.post("/v1/manufacturers", adminToken,
+        new JsonObject().put("name", "Maker " + UUID.randomUUID()).put("pricePerCheck", pricePerCheck)
+            .put("currency", "GHS")).json();
+    return new Account(r.getLong("id"), r.getString("token"));
+  }
+
+  public Account pharmacy(Client c) {
+    JsonObject r = c.post("/v1/pharmacies", adminToken,
+        new JsonObject().put("name", "Pharmacy " + UUID.randomUUID()).put("region", "Accra")).json();
+    return new Account(r.getLong("id"), r.getString("token"));
+  }
+
+  public long product(Client c, Account maker, String name) {
+    return c.post("/v1/products", maker.token(), new JsonObject().put("name", name).put("gtin", "05012345678900"))
+        .json().getLong("id");
+  }
+
+  /** A draft batch holding {@code codes}. */
+  public long draftBatch(Client c, Account maker, long productId, String expiry, List<String> codes) {
+    long batch = c.post("/v1/batches", maker.token(), new JsonObject().put("productId", productId)
+        .put("lot", "LOT-" + ThreadLocalRandom.current().nextInt(1_000_000)).put("expiry", expiry)).json().getLong("id");
+    Client.Response up = c.postRaw("/v1/batches/" + batch + "/codes", maker.token(), "text/plain",
+        String.join("\n", codes).getBytes());
+    if (up.status() != 200) {
+      throw new IllegalStateException("upload failed: " + up);
+    }
+    return batch;
+  }
+
+  public long activeBatch(Client c, Account maker, long productId, List<String> codes) {
+    long batch = draftBatch(c, maker, productId, "2099-12-31", codes);
+    Client.Response r = c.post("/v1/batches/" + batch + "/activate", maker.token(), null);
+    if (r.status() != 200) {
+      throw new IllegalStateException("activation failed: " + r);
+    }
+    return batch;
+  }
+
+  /** Random 16-digit codes, unique with overwhelming probability. */
+  public static List<String> codes(int n) {
+    List<String> codes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      codes.add(String.format("%016d", ThreadLocalRandom.current().nextLong(1_000_000_000_000_000L,
+          10_000_000_000_000_000L)));
+    }
+    return codes;
+  }
+
+  @Override
+  public void close() {
+    instances.forEach(PackCheck::close);
+    TestPostgres.dropSchema(schema);
+  }
+}
