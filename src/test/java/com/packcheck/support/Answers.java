@@ -1,13 +1,17 @@
 package com.packcheck.support;
 
+import com.packcheck.code.CodeNormalizer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Every answer the test's callers received: how many said {@code firstCheck: true}, per code and action. */
+/**
+ * Every answer the test's callers received: how many distinct answers (by reference; an idempotent
+ * replay is the same answer) said {@code firstCheck: true}, per normalized code and action.
+ */
 public final class Answers {
-  private final Map<String, AtomicInteger> firsts = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> firsts = new ConcurrentHashMap<>();
   private final Map<String, Boolean> uncertain = new ConcurrentHashMap<>();
 
   /** Records a response to {@code action} on {@code code}; a 503 leaves the outcome unknown. */
@@ -16,14 +20,15 @@ public final class Answers {
       uncertain.put(key(code, action), true);
       return;
     }
-    if (r.status() == 200 && new JsonObject(r.body()).getBoolean("firstCheck")) {
-      firsts.computeIfAbsent(key(code, action), k -> new AtomicInteger()).incrementAndGet();
+    JsonObject answer = r.status() == 200 ? new JsonObject(r.body()) : null;
+    if (answer != null && answer.getBoolean("firstCheck")) {
+      firsts.computeIfAbsent(key(code, action), k -> ConcurrentHashMap.newKeySet()).add(answer.getString("reference"));
     }
   }
 
   public int firstChecks(String code, String action) {
-    AtomicInteger n = firsts.get(key(code, action));
-    return n == null ? 0 : n.get();
+    Set<String> references = firsts.get(key(code, action));
+    return references == null ? 0 : references.size();
   }
 
   /** True if some answer for this code and action was a 503 whose retry may not have been recorded. */
@@ -31,11 +36,7 @@ public final class Answers {
     return uncertain.containsKey(key(code, action));
   }
 
-  public Iterable<String> keys() {
-    return firsts.keySet();
-  }
-
   private static String key(String code, String action) {
-    return code + "/" + action;
+    return CodeNormalizer.normalize(code) + "/" + action;
   }
 }
