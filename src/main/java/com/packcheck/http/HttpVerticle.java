@@ -43,7 +43,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ledger = new LedgerWriter(vertx, pool, config.commitTimeout(), MAX_GROUP, GROUPS_IN_FLIGHT);
+    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), MAX_GROUP, GROUPS_IN_FLIGHT);
     AccountRepository accounts = new AccountRepository(pool, hmac);
     Auth auth = new Auth(accounts, config.adminToken());
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY);

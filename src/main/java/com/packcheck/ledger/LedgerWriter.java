@@ -9,11 +9,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -25,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,20 +152,25 @@ public final class LedgerWriter {
   private static final Set<String> RETRYABLE = Set.of("40P01", "40001");
 
   private final Vertx vertx;
-  private final Pool pool;
+  private final PgConnectOptions options;
   private final Duration commitTimeout;
   private final int maxGroup;
-  private final int maxInFlight;
+  /**
+   * One dedicated connection per group in flight. Not a pool: a connection whose reply is late must be
+   * closed for real, or the late reply would be read as the answer to the next statement.
+   */
+  private final PgConnection[] connections;
+  private final boolean[] busy;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private int inFlight;
   private boolean draining;
 
-  public LedgerWriter(Vertx vertx, Pool pool, Duration commitTimeout, int maxGroup, int maxInFlight) {
+  public LedgerWriter(Vertx vertx, PgConnectOptions options, Duration commitTimeout, int maxGroup, int maxInFlight) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.options = options;
     this.commitTimeout = commitTimeout;
     this.maxGroup = maxGroup;
-    this.maxInFlight = maxInFlight;
+    this.connections = new PgConnection[maxInFlight];
+    this.busy = new boolean[maxInFlight];
   }
 
   /** Queues a check; the future completes after its interaction is committed. */
@@ -184,11 +189,21 @@ public final class LedgerWriter {
     draining = true;
     Promise<Void> done = Promise.promise();
     awaitIdle(done);
-    return done.future();
+    return done.future().onComplete(v -> {
+      for (PgConnection c : connections) {
+        if (c != null) {
+          c.close();
+        }
+      }
+    });
   }
 
   private void awaitIdle(Promise<Void> done) {
-    if (queue.isEmpty() && inFlight == 0) {
+    boolean idle = queue.isEmpty();
+    for (boolean b : busy) {
+      idle &= !b;
+    }
+    if (idle) {
       done.complete();
     } else {
       vertx.setTimer(5, id -> awaitIdle(done));
@@ -196,13 +211,16 @@ public final class LedgerWriter {
   }
 
   private void flush() {
-    while (inFlight < maxInFlight && !queue.isEmpty()) {
-      List<Pending> group = nextGroup();
-      inFlight++;
-      write(group, true).onComplete(ar -> {
-        inFlight--;
-        flush();
-      });
+    for (int slot = 0; slot < busy.length && !queue.isEmpty(); slot++) {
+      if (!busy[slot]) {
+        int s = slot;
+        busy[s] = true;
+        List<Pending> group = nextGroup();
+        guarded(s, group, conn -> write(conn, group, true)).onComplete(ar -> {
+          busy[s] = false;
+          flush();
+        });
+      }
     }
   }
 
@@ -238,93 +256,100 @@ public final class LedgerWriter {
     return group;
   }
 
-  private Future<Void> write(List<Pending> group, boolean mayRetry) {
-    return execute(CHECK_GROUP, groupTuple(group)).compose(rows -> {
+  /**
+   * Runs {@code work} on the slot's connection (connecting if needed). If it has not finished within
+   * the commit timeout, the connection is closed and the outcome counts as unknown: every caller still
+   * waiting is told to retry, and a retry reads the truth from PostgreSQL.
+   */
+  private Future<Void> guarded(int slot, List<Pending> group, Function<PgConnection, Future<List<Pending>>> work) {
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(commitTimeout.toMillis(), id -> {
+      if (done.tryComplete()) {
+        closeSlot(slot);
+        failAll(group, new LedgerUnavailableException("PostgreSQL did not answer in time", null));
+      }
+    });
+    connection(slot).compose(work).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        LOG.warn("Ledger write failed: {}", ar.cause().toString());
+        failAll(group, new LedgerUnavailableException("the ledger could not confirm the check", ar.cause()));
+      }
+      done.tryComplete();
+    });
+    return done.future();
+  }
+
+  private Future<PgConnection> connection(int slot) {
+    PgConnection existing = connections[slot];
+    if (existing != null) {
+      return Future.succeededFuture(existing);
+    }
+    return PgConnection.connect(vertx, options).onSuccess(conn -> {
+      connections[slot] = conn;
+      conn.closeHandler(v -> {
+        if (connections[slot] == conn) {
+          connections[slot] = null;
+        }
+      });
+    });
+  }
+
+  private void closeSlot(int slot) {
+    PgConnection conn = connections[slot];
+    connections[slot] = null;
+    if (conn != null) {
+      conn.close();
+    }
+  }
+
+  /** Writes one group and answers its callers; a failed future means they are told to retry. */
+  private Future<List<Pending>> write(PgConnection conn, List<Pending> group, boolean mayRetry) {
+    return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group)).compose(rows -> {
+      List<Future<Void>> replays = new ArrayList<>();
       for (Row row : rows) {
         Pending p = group.get(row.getInteger(0));
         if (row.getString(1) == null) {
-          replay(p);
+          replays.add(replay(conn, p));
         } else {
           p.promise.tryComplete(answer(row));
         }
       }
-      return Future.<Void>succeededFuture();
+      return Future.join(replays).map(group);
     }, failure -> {
       if (mayRetry && isSql(failure, RETRYABLE)) {
-        return write(group, false);
+        return write(conn, group, false);
       }
       if (group.size() > 1 && failure instanceof PgException pg && isRowProblem(pg)) {
         // One bad row must not fail its neighbours: write each on its own.
         LOG.warn("Group of {} failed ({}); writing its checks one by one", group.size(), pg.getSqlState());
-        return Future.join(group.stream().map(p -> write(List.of(p), true)).toList()).mapEmpty();
+        return Future.join(group.stream().map(p -> write(conn, List.of(p), true)).toList()).map(group);
       }
-      LedgerUnavailableException error = new LedgerUnavailableException(
-          "the ledger could not confirm the check", failure);
-      group.forEach(p -> p.promise.tryFail(error));
-      return Future.succeededFuture();
+      return Future.failedFuture(failure);
     });
   }
 
-  private void replay(Pending p) {
+  /** Answers a request whose idempotency key was already used: the stored answer, if it is the same request. */
+  private Future<Void> replay(PgConnection conn, Pending p) {
     CheckRequest r = p.request;
-    execute(REPLAY, Tuple.of(Buffer.buffer(r.customerId()), r.idempotencyKey())).onComplete(ar -> {
-      if (ar.failed()) {
-        p.promise.tryFail(new LedgerUnavailableException("the ledger could not confirm the check", ar.cause()));
-        return;
-      }
-      Row row = ar.result().iterator().hasNext() ? ar.result().iterator().next() : null;
-      if (row == null) {
-        p.promise.tryFail(new LedgerUnavailableException("idempotency key claimed but not yet readable", null));
-      } else if (!Arrays.equals(row.getBuffer(10).getBytes(), r.codeHash())
-          || !row.getString(11).equals(r.action().wire())) {
-        p.promise.tryFail(new IdempotencyMismatchException());
-      } else {
-        p.promise.tryComplete(answer(row));
-      }
-    });
+    return conn.preparedQuery(REPLAY).execute(Tuple.of(Buffer.buffer(r.customerId()), r.idempotencyKey()))
+        .map(rows -> {
+          Row row = rows.iterator().hasNext() ? rows.iterator().next() : null;
+          if (row == null) {
+            p.promise.tryFail(new LedgerUnavailableException("idempotency key claimed but not readable", null));
+          } else if (!Arrays.equals(row.getBuffer(10).getBytes(), r.codeHash())
+              || !row.getString(11).equals(r.action().wire())) {
+            p.promise.tryFail(new IdempotencyMismatchException());
+          } else {
+            p.promise.tryComplete(answer(row));
+          }
+          return (Void) null;
+        })
+        .onFailure(e -> p.promise.tryFail(new LedgerUnavailableException("the ledger could not confirm the check", e)));
   }
 
-  /**
-   * Runs one statement on its own connection. If PostgreSQL has not answered within the commit
-   * timeout (connecting included), the connection is closed and the outcome counts as unknown: the
-   * callers are told to retry, and a retry reads the truth.
-   */
-  private Future<RowSet<Row>> execute(String sql, Tuple args) {
-    Promise<RowSet<Row>> result = Promise.promise();
-    SqlConnection[] held = new SqlConnection[1];
-    long timer = vertx.setTimer(commitTimeout.toMillis(), id -> {
-      if (result.tryFail(new LedgerUnavailableException("PostgreSQL did not answer in time", null))
-          && held[0] != null) {
-        closeQuietly(held[0]);
-      }
-    });
-    pool.getConnection().onComplete(connected -> {
-      if (connected.failed()) {
-        vertx.cancelTimer(timer);
-        result.tryFail(connected.cause());
-        return;
-      }
-      SqlConnection conn = connected.result();
-      if (result.future().isComplete()) {
-        closeQuietly(conn);
-        return;
-      }
-      held[0] = conn;
-      conn.preparedQuery(sql).execute(args).onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        if (ar.succeeded()) {
-          result.tryComplete(ar.result());
-        } else {
-          result.tryFail(ar.cause());
-        }
-        closeQuietly(conn);
-      });
-    });
-    return result.future();
-  }
-
-  private static void closeQuietly(SqlConnection conn) {
-    conn.close().onFailure(e -> LOG.debug("closing connection failed", e));
+  private static void failAll(List<Pending> group, Throwable error) {
+    group.forEach(p -> p.promise.tryFail(error));
   }
 
   private static Tuple groupTuple(List<Pending> group) {

@@ -2,6 +2,7 @@ package com.packcheck.store;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
@@ -44,6 +45,11 @@ public final class Database {
         .connectingTo(url.connectOptions(schema))
         .using(vertx)
         .build();
+  }
+
+  /** For connections that must be closed for real when a reply is late (the ledger writer's). */
+  public PgConnectOptions connectOptions() {
+    return url.connectOptions(schema);
   }
 
   public Connection jdbc() throws SQLException {

@@ -1,0 +1,144 @@
+package com.packcheck.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.store.PgUrl;
+import com.packcheck.support.Answers;
+import com.packcheck.support.Client;
+import com.packcheck.support.Invariants;
+import com.packcheck.support.Stack;
+import com.packcheck.support.TcpProxy;
+import com.packcheck.support.TestPostgres;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("PostgreSQL failing under PackCheck (through a TCP proxy)")
+class PostgresFaultTest {
+  static Stack stack;
+  static TcpProxy proxy;
+  static Client direct;
+  static Client proxied;
+  static Stack.Account maker;
+  static Stack.Account pharmacyA;
+  static Stack.Account pharmacyB;
+  static long product;
+  final Answers answers = new Answers();
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = new Stack();
+    PgUrl pg = PgUrl.parse(TestPostgres.url());
+    proxy = new TcpProxy(pg.host(), pg.port());
+    direct = stack.start();
+    proxied = stack.start("postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + proxy.port() + "/"
+        + pg.database(), Map.of("PACKCHECK_COMMIT_TIMEOUT_MS", "1000"));
+    maker = stack.manufacturer(direct, 10);
+    pharmacyA = stack.pharmacy(direct);
+    pharmacyB = stack.pharmacy(direct);
+    product = stack.product(direct, maker, "Metformin 850 mg");
+  }
+
+  @AfterEach
+  void heal() {
+    proxy.heal();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    stack.close();
+    proxy.close();
+  }
+
+  @Test
+  @DisplayName("with the link cut, checks answer 503 with a JSON error and /ready says so; a retry afterwards reads the truth")
+  void linkCut() throws Exception {
+    List<String> codes = Stack.codes(1);
+    stack.activeBatch(direct, maker, product, codes);
+    proxy.cut();
+    Client.Response refused = dispense(proxied, pharmacyA, codes.get(0), "Idempotency-Key", "cut-1");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.json().getString("error")).isEqualTo("unavailable");
+    assertThat(proxied.get("/ready", null).status()).isEqualTo(503);
+    assertThat(proxied.get("/health", null).status()).isEqualTo(200);
+
+    proxy.heal();
+    Client.Response retried = dispense(proxied, pharmacyA, codes.get(0), "Idempotency-Key", "cut-1");
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(retried.json().getBoolean("firstCheck")).isTrue();
+    assertThat(proxied.get("/ready", null).status()).isEqualTo(200);
+    Invariants.check(stack, codes, answers);
+  }
+
+  @Test
+  @DisplayName("when the reply to the commit is lost, the caller gets 503 and its retry gets the one committed first answer")
+  void commitReplyLost() throws Exception {
+    List<String> codes = Stack.codes(1);
+    stack.activeBatch(direct, maker, product, codes);
+    // a pooled connection exists, so the check reaches PostgreSQL and only the reply is lost
+    assertThat(proxied.post("/v1/verifications", pharmacyA.token(), new JsonObject().put("code", codes.get(0)))
+        .status()).isEqualTo(200);
+    proxy.swallowReplies();
+    Client.Response lost = dispense(proxied, pharmacyA, codes.get(0), "Idempotency-Key", "lost-1");
+    assertThat(lost.status()).isEqualTo(503);
+    assertThat(lost.json().getString("error")).isEqualTo("unavailable");
+
+    proxy.heal();
+    Client.Response retried = dispense(proxied, pharmacyA, codes.get(0), "Idempotency-Key", "lost-1");
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(retried.json().getString("outcome")).isEqualTo("genuine");
+    assertThat(retried.json().getBoolean("firstCheck")).isTrue();
+    Client.Response again = dispense(direct, pharmacyA, codes.get(0));
+    assertThat(again.json().getBoolean("firstCheck")).isFalse();
+    assertThat(again.json().getString("dispensedAt")).isEqualTo(retried.json().getString("dispensedAt"));
+    assertThat(dispense(direct, pharmacyB, codes.get(0)).json().getString("outcome")).isEqualTo("already_used");
+    assertThat(answers.firstChecks(codes.get(0), "dispense")).isEqualTo(1);
+    Invariants.check(stack, codes, answers);
+  }
+
+  @Test
+  @DisplayName("a cut in the middle of concurrent dispenses leaves every code consistent once retried")
+  void cutUnderLoad() throws Exception {
+    List<String> codes = Stack.codes(40);
+    stack.activeBatch(direct, maker, product, codes);
+    List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
+    for (int i = 0; i < codes.size(); i++) {
+      Stack.Account who = i % 2 == 0 ? pharmacyA : pharmacyB;
+      calls.add(proxied.postAsync("/v1/verifications", who.token(),
+          new JsonObject().put("code", codes.get(i)).put("action", "dispense"), "Idempotency-Key", "load-" + i));
+      if (i == codes.size() / 2) {
+        proxy.cut();
+      }
+    }
+    for (int i = 0; i < codes.size(); i++) {
+      Client.Response r = calls.get(i).join();
+      assertThat(r.status()).as(r.body()).isIn(200, 503);
+      answers.record(codes.get(i), "dispense", r);
+    }
+    proxy.heal();
+    for (int i = 0; i < codes.size(); i++) {
+      Stack.Account who = i % 2 == 0 ? pharmacyA : pharmacyB;
+      Client.Response r = dispense(proxied, who, codes.get(i), "Idempotency-Key", "load-" + i);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().getBoolean("firstCheck")).isTrue();
+    }
+    for (String code : codes) {
+      assertThat(answers.firstChecks(code, "dispense")).as(code).isEqualTo(1);
+    }
+    Invariants.check(stack, codes, answers);
+  }
+
+  private Client.Response dispense(Client via, Stack.Account pharmacy, String code, String... headers) {
+    Client.Response r = via.post("/v1/verifications", pharmacy.token(),
+        new JsonObject().put("code", code).put("action", "dispense"), headers);
+    answers.record(code, "dispense", r);
+    return r;
+  }
+}
