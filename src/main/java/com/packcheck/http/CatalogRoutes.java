@@ -8,7 +8,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+import java.util.zip.ZipException;
 
 /** A manufacturer's products and batches, the codes upload and the batch lifecycle. */
 final class CatalogRoutes {
@@ -92,8 +98,9 @@ final class CatalogRoutes {
     }
     boolean partial = "true".equals(ctx.queryParams().get("partial"));
     long manufacturerId = id(ctx);
+    String decoding = encoding == null ? "identity" : encoding.trim().toLowerCase();
     RequestBodyStream body = new RequestBodyStream(request, vertx.getOrCreateContext());
-    vertx.executeBlocking(() -> upload.upload(manufacturerId, batchId, body, partial), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> upload(manufacturerId, batchId, body, decoding, partial), false).onComplete(ar -> {
       if (ar.failed()) {
         closeUnlessComplete(ctx);
         ctx.fail(ar.cause());
@@ -105,6 +112,23 @@ final class CatalogRoutes {
               "nothing was stored: fix the invalid lines and the codes already in other batches, "
                   + "or upload with ?partial=true to store the valid codes"));
     });
+  }
+
+  /** Runs on a worker; decompression too, so a corrupt stream becomes a clear 400. */
+  private CodeUpload.Result upload(long manufacturerId, long batchId, InputStream body, String encoding,
+      boolean partial) throws Exception {
+    try {
+      InputStream decoded = switch (encoding) {
+        case "gzip", "x-gzip" -> new GZIPInputStream(body, 1 << 16);
+        case "deflate" -> new InflaterInputStream(body);
+        default -> body;
+      };
+      return upload.upload(manufacturerId, batchId, decoded, partial);
+    } catch (ZipException | EOFException e) {
+      throw new ApiException(400, "bad_encoding", "the body is not valid per its Content-Encoding: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(400, "upload_interrupted", "the upload did not arrive whole; nothing was stored");
+    }
   }
 
   /** A refused upload whose body was not read to the end cannot keep the connection. */
