@@ -1,0 +1,162 @@
+package com.packcheck.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.support.Client;
+import com.packcheck.support.Stack;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Uploading codes: all or nothing, retries harmless, formats learned")
+class CodeUploadTest {
+  static Stack stack;
+  static Client api;
+  static Stack.Account maker;
+  static Stack.Account pharmacy;
+  static long product;
+
+  @BeforeAll
+  static void start() {
+    stack = new Stack();
+    api = stack.start();
+    maker = stack.manufacturer(api, 5);
+    pharmacy = stack.pharmacy(api);
+    product = stack.product(api, maker, "Amlodipine 5 mg");
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  private static long newBatch() {
+    return api.post("/v1/batches", maker.token(), new JsonObject().put("productId", product)
+        .put("lot", "U" + System.nanoTime()).put("expiry", "2031-01-01")).json().getLong("id");
+  }
+
+  private static Client.Response upload(long batch, String body, String query) {
+    return api.postRaw("/v1/batches/" + batch + "/codes" + query, maker.token(), "text/plain", body.getBytes());
+  }
+
+  private static long storedCodes(long batch) {
+    return api.get("/v1/batches/" + batch, maker.token()).json().getLong("codes");
+  }
+
+  @Test
+  @DisplayName("one invalid line refuses the whole upload with its counts; ?partial=true stores the valid codes")
+  void allOrNothing() {
+    long batch = newBatch();
+    List<String> codes = Stack.codes(3);
+    String body = codes.get(0) + "\n" + codes.get(1) + "\nnot a code!\n" + codes.get(2) + "\n" + codes.get(0) + "\n";
+    Client.Response refused = upload(batch, body, "");
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.json().getMap()).containsEntry("received", 5).containsEntry("accepted", 0)
+        .containsEntry("duplicates", 1).containsEntry("invalid", 1).containsEntry("error", "upload_refused");
+    assertThat(refused.json().getJsonArray("invalidLines")).containsExactly(3);
+    assertThat(storedCodes(batch)).isZero();
+
+    Client.Response partial = upload(batch, body, "?partial=true");
+    assertThat(partial.status()).isEqualTo(200);
+    assertThat(partial.json().getMap()).containsEntry("accepted", 3).containsEntry("invalid", 1)
+        .containsEntry("duplicates", 1);
+    assertThat(storedCodes(batch)).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("a retried upload counts its codes as alreadyPresent and adds nothing")
+  void retryIsHarmless() {
+    long batch = newBatch();
+    String body = String.join("\r\n", Stack.codes(50)) + "\r\n\r\n";
+    assertThat(upload(batch, body, "").json().getInteger("accepted")).isEqualTo(50);
+    Client.Response again = upload(batch, body, "");
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().getMap()).containsEntry("received", 50).containsEntry("accepted", 0)
+        .containsEntry("alreadyPresent", 50);
+    assertThat(storedCodes(batch)).isEqualTo(50);
+  }
+
+  @Test
+  @DisplayName("a code already in another batch refuses the upload; with ?partial=true the rest is stored")
+  void codeInAnotherBatch() {
+    List<String> shared = Stack.codes(1);
+    long first = newBatch();
+    upload(first, shared.get(0), "");
+    long second = newBatch();
+    List<String> fresh = Stack.codes(2);
+    String body = fresh.get(0) + "\n" + shared.get(0) + "\n" + fresh.get(1);
+    Client.Response refused = upload(second, body, "");
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.json().getMap()).containsEntry("inOtherBatches", 1).containsEntry("accepted", 0);
+    assertThat(storedCodes(second)).isZero();
+    Client.Response partial = upload(second, body, "?partial=true");
+    assertThat(partial.json().getMap()).containsEntry("inOtherBatches", 1).containsEntry("accepted", 2);
+    assertThat(storedCodes(second)).isEqualTo(2);
+    assertThat(storedCodes(first)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a gzip upload is streamed and decompressed")
+  void gzip() throws Exception {
+    long batch = newBatch();
+    List<String> codes = Stack.codes(5000);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write(String.join("\n", codes).getBytes());
+    }
+    Client.Response r = api.postRaw("/v1/batches/" + batch + "/codes", maker.token(), "text/plain",
+        bytes.toByteArray(), "Content-Encoding", "gzip");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getInteger("accepted")).isEqualTo(5000);
+  }
+
+  @Test
+  @DisplayName("codes go into draft batches only; an empty batch cannot be activated; a second activation is harmless")
+  void lifecycle() {
+    long batch = newBatch();
+    Client.Response empty = api.post("/v1/batches/" + batch + "/activate", maker.token(), null);
+    assertThat(empty.status()).isEqualTo(409);
+    assertThat(empty.json().getString("error")).isEqualTo("batch_empty");
+    upload(batch, Stack.codes(1).get(0), "");
+    assertThat(api.post("/v1/batches/" + batch + "/activate", maker.token(), null).status()).isEqualTo(200);
+    assertThat(api.post("/v1/batches/" + batch + "/activate", maker.token(), null).json().getString("state"))
+        .isEqualTo("active");
+    Client.Response late = upload(batch, Stack.codes(1).get(0), "");
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(late.json().getString("error")).isEqualTo("batch_active");
+    Client.Response dup = api.post("/v1/batches", maker.token(), new JsonObject().put("productId", product)
+        .put("lot", api.get("/v1/batches/" + batch, maker.token()).json().getString("lot")).put("expiry", "2031-01-01"));
+    assertThat(dup.status()).isEqualTo(409);
+    api.post("/v1/batches/" + batch + "/recall", maker.token(), null);
+    Client.Response reactivate = api.post("/v1/batches/" + batch + "/activate", maker.token(), null);
+    assertThat(reactivate.status()).isEqualTo(409);
+    assertThat(reactivate.json().getString("error")).isEqualTo("batch_recalled");
+  }
+
+  @Test
+  @DisplayName("an unknown code is fake only if it fits a released format: length and alphabet")
+  void formats() {
+    Stack.Account otherMaker = stack.manufacturer(api, 1);
+    long otherProduct = stack.product(api, otherMaker, "Format probe");
+    List<String> digits = new ArrayList<>(Stack.codes(3));
+    List<String> letters = List.of("AB12CD34EF", "GH56JK78MN");
+    stack.activeBatch(api, otherMaker, otherProduct, digits);
+    stack.activeBatch(api, otherMaker, otherProduct, letters);
+    assertThat(outcome("9" + digits.get(0).substring(1))).isEqualTo("fake");
+    assertThat(outcome("A" + digits.get(0).substring(1))).as("letters where the format has digits").isEqualTo("invalid");
+    assertThat(outcome("123456789012")).as("a length no format has").isEqualTo("invalid");
+    assertThat(outcome("ZZ99ZZ99ZZ")).isEqualTo("fake");
+    assertThat(outcome("9999999999")).as("digits fit an alphanumeric format").isEqualTo("fake");
+  }
+
+  private static String outcome(String code) {
+    Client.Response r = api.post("/v1/verifications", pharmacy.token(), new JsonObject().put("code", code));
+    return r.json().getString("outcome");
+  }
+}
