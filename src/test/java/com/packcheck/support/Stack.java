@@ -20,7 +20,7 @@ public final class Stack implements AutoCloseable {
   public static final String SECRET = "test-secret-" + UUID.randomUUID();
   public final String schema = TestPostgres.freshSchema();
   public final String adminToken = "admin-" + UUID.randomUUID();
-  private final List<PackCheck> instances = new ArrayList<>();
+  private final Map<Client, PackCheck> instances = new java.util.LinkedHashMap<>();
   private final Path dataDir;
 
   public Stack() {
@@ -48,11 +48,17 @@ public final class Stack implements AutoCloseable {
     env.putIfAbsent("PACKCHECK_VERTICLES", "2");
     try {
       PackCheck app = PackCheck.start(Config.from(env));
-      instances.add(app);
-      return new Client(app.port());
+      Client client = new Client(app.port());
+      instances.put(client, app);
+      return client;
     } catch (Exception e) {
       throw new IllegalStateException("PackCheck did not start", e);
     }
+  }
+
+  /** Stops one instance gracefully, as SIGTERM would. */
+  public void stop(Client instance) {
+    instances.remove(instance).close();
   }
 
   public record Account(long id, String token) {
@@ -109,7 +115,7 @@ public final class Stack implements AutoCloseable {
 
   @Override
   public void close() {
-    instances.forEach(PackCheck::close);
+    instances.values().forEach(PackCheck::close);
     TestPostgres.dropSchema(schema);
   }
 }
