@@ -4,9 +4,12 @@ import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
 import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
+import com.packcheck.embedded.EmbeddedRedis;
 import com.packcheck.http.HttpVerticle;
 import com.packcheck.store.Bootstrap;
 import com.packcheck.store.Database;
+import com.packcheck.store.HotCodes;
+import com.packcheck.store.HotState;
 import com.packcheck.store.PgUrl;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,12 +31,16 @@ public final class PackCheck implements AutoCloseable {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final EmbeddedDatabase embedded;
+  private final HotCodes redis;
+  private final HotState hot;
+  private final List<AutoCloseable> embedded;
   private final int port;
 
-  private PackCheck(Vertx vertx, Pool pool, EmbeddedDatabase embedded, int port) {
+  private PackCheck(Vertx vertx, Pool pool, HotCodes redis, HotState hot, List<AutoCloseable> embedded, int port) {
     this.vertx = vertx;
     this.pool = pool;
+    this.redis = redis;
+    this.hot = hot;
     this.embedded = embedded;
     this.port = port;
   }
@@ -47,10 +55,16 @@ public final class PackCheck implements AutoCloseable {
 
   /** Starts PackCheck and returns once it serves HTTP. Blocking; call it from a plain thread. */
   public static PackCheck start(Config config) throws Exception {
-    EmbeddedDatabase embedded = null;
+    List<AutoCloseable> embedded = new ArrayList<>();
     if (config.pgUrl().isEmpty()) {
-      embedded = EmbeddedDatabase.start(config.dataDir());
-      config = config.withPgUrl(embedded.url());
+      EmbeddedDatabase pg = EmbeddedDatabase.start(config.dataDir());
+      embedded.add(pg);
+      config = config.withPgUrl(pg.url());
+    }
+    if (config.redisUrl().isEmpty()) {
+      EmbeddedRedis redis = EmbeddedRedis.start(config.dataDir());
+      embedded.add(0, redis);
+      config = config.withRedisUrl(redis.url());
     }
     PgUrl url = PgUrl.parse(config.pgUrl().orElseThrow());
     Database db = new Database(url, config.pgSchema());
@@ -63,10 +77,14 @@ public final class PackCheck implements AutoCloseable {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
     Pool pool = db.pool(vertx, config.pgPoolSize());
+    HotCodes redis = new HotCodes(config.redisUrl().orElseThrow(), config.redisPrefix(), config.redisBucketBits(),
+        config.redisTimeout());
+    HotState hot = new HotState(vertx, redis, pool, db);
+    hot.start(Duration.ofMillis(500));
     List<HttpVerticle> verticles = new ArrayList<>();
     Config running = config;
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, metrics);
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, metrics, hot);
       synchronized (verticles) {
         verticles.add(verticle);
       }
@@ -77,10 +95,12 @@ public final class PackCheck implements AutoCloseable {
 
     LOG.info("PackCheck listening on http://127.0.0.1:{}", port);
     LOG.info("PostgreSQL: {} (schema {}){}", url.display(), config.pgSchema(),
-        embedded != null ? ", embedded, data in " + config.dataDir().resolve("postgres") : "");
+        embedded.stream().anyMatch(e -> e instanceof EmbeddedDatabase)
+            ? ", embedded, data in " + config.dataDir().resolve("postgres") : "");
+    LOG.info("Redis: {} (key prefix {})", config.redisUrl().orElseThrow(), config.redisPrefix());
     generatedAdmin.ifPresent(token -> LOG.warn(
         "Admin token (shown once, store it now; or set PACKCHECK_ADMIN_TOKEN): {}", token));
-    return new PackCheck(vertx, pool, embedded, port);
+    return new PackCheck(vertx, pool, redis, hot, embedded, port);
   }
 
   public int port() {
@@ -90,6 +110,7 @@ public final class PackCheck implements AutoCloseable {
   /** Graceful stop: no new requests, in-flight checks answered, ledger flushed, stores closed. */
   @Override
   public void close() {
+    hot.stop();
     try {
       vertx.undeploy(vertx.deploymentIDs().iterator().next())
           .eventually(pool::close)
@@ -98,11 +119,12 @@ public final class PackCheck implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Unclean shutdown", e);
     }
-    if (embedded != null) {
+    redis.close();
+    for (AutoCloseable store : embedded) {
       try {
-        embedded.close();
+        store.close();
       } catch (Exception e) {
-        LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
+        LOG.warn("Embedded {} did not stop cleanly", store.getClass().getSimpleName(), e);
       }
     }
   }

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 
@@ -31,19 +30,12 @@ public final class BatchRepository {
       where b.id = $2 and b.manufacturer_id = $1
       group by b.id
       """;
-  private static final String ACTIVATE = """
-      update batches b set state = 'active', activated_at = now()
-      where b.id = $2 and b.manufacturer_id = $1 and b.state = 'draft'
-        and exists (select 1 from codes c where c.batch_id = b.id)
-      returning b.state
-      """;
   private static final String RECALL = """
       update batches set state = 'recalled', recalled_at = now(), recall_reason = $3
       where id = $2 and manufacturer_id = $1 and state <> 'recalled'
       returning state
       """;
-  private static final String STATE = "select state, exists (select 1 from codes where batch_id = $2) "
-      + "from batches where id = $2 and manufacturer_id = $1";
+  private static final String STATE = "select state from batches where id = $2 and manufacturer_id = $1";
 
   private final Pool pool;
 
@@ -95,37 +87,15 @@ public final class BatchRepository {
     });
   }
 
-  /** Draft → active; activating an active batch again is harmless. A batch with no codes stays draft. */
-  public Future<String> activate(long manufacturerId, long batchId) {
-    return transition(ACTIVATE, Tuple.of(manufacturerId, batchId), manufacturerId, batchId, "active");
-  }
-
-  /** Draft or active → recalled, effective from the next check. */
+  /** Draft or active → recalled, effective from the next check; recalling again is harmless. */
   public Future<String> recall(long manufacturerId, long batchId, String reason) {
-    return transition(RECALL, Tuple.of(manufacturerId, batchId, reason), manufacturerId, batchId, "recalled");
-  }
-
-  private Future<String> transition(String sql, Tuple args, long manufacturerId, long batchId, String target) {
-    return pool.preparedQuery(sql).execute(args).compose(rows -> rows.iterator().hasNext()
-        ? Future.succeededFuture(target)
-        : pool.preparedQuery(STATE).execute(Tuple.of(manufacturerId, batchId))
-            .compose(current -> explainRefusal(current, batchId, target)));
-  }
-
-  private static Future<String> explainRefusal(RowSet<Row> current, long batchId, String target) {
-    if (!current.iterator().hasNext()) {
-      return Future.failedFuture(new NotFoundException("batch " + batchId + " not found"));
-    }
-    Row r = current.iterator().next();
-    String state = r.getString(0);
-    if (state.equals(target)) {
-      return Future.succeededFuture(target);
-    }
-    if (state.equals("draft") && !r.getBoolean(1)) {
-      return Future.failedFuture(new ConflictException("batch_empty", "upload or generate codes before activating"));
-    }
-    return Future.failedFuture(new ConflictException("batch_" + state, "the batch is " + state + " and cannot become "
-        + target));
+    return pool.preparedQuery(RECALL).execute(Tuple.of(manufacturerId, batchId, reason))
+        .compose(rows -> rows.iterator().hasNext()
+            ? Future.succeededFuture("recalled")
+            : pool.preparedQuery(STATE).execute(Tuple.of(manufacturerId, batchId)).compose(current ->
+                current.iterator().hasNext()
+                    ? Future.succeededFuture("recalled")
+                    : Future.failedFuture(new NotFoundException("batch " + batchId + " not found"))));
   }
 
   private static JsonObject batchJson(Row r) {

@@ -10,12 +10,20 @@ import java.util.Optional;
  *
  * @param pgUrl        external PostgreSQL ({@code postgresql://user:pass@host:port/db}); empty → embedded
  * @param pgSchema     schema to work in (tests isolate themselves with one each)
+ * @param redisUrl     external Redis ({@code redis://host:port/db}); empty → embedded
+ * @param redisPrefix  prefix of every Redis key (tests isolate themselves with one each)
+ * @param redisBucketBits how many buckets (2^bits) codes are spread over; ~128 codes a bucket at most
+ *                     keeps Redis's compact encoding
  * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
  */
 public record Config(
     int httpPort,
     Optional<String> pgUrl,
     String pgSchema,
+    Optional<String> redisUrl,
+    String redisPrefix,
+    int redisBucketBits,
+    Duration redisTimeout,
     Path dataDir,
     Optional<String> adminToken,
     Optional<String> codeSecret,
@@ -32,6 +40,10 @@ public record Config(
         intValue(env, "PACKCHECK_HTTP_PORT", 8080),
         value(env, "PACKCHECK_PG_URL"),
         value(env, "PACKCHECK_PG_SCHEMA").orElse("public"),
+        value(env, "PACKCHECK_REDIS_URL"),
+        value(env, "PACKCHECK_REDIS_PREFIX").orElse("pc"),
+        intValue(env, "PACKCHECK_REDIS_BUCKET_BITS", 17),
+        Duration.ofMillis(intValue(env, "PACKCHECK_REDIS_TIMEOUT_MS", 250)),
         value(env, "PACKCHECK_DATA_DIR").map(Path::of)
             .orElse(Path.of(System.getProperty("user.home"), ".packcheck")),
         value(env, "PACKCHECK_ADMIN_TOKEN"),
@@ -42,8 +54,13 @@ public record Config(
   }
 
   public Config withPgUrl(String url) {
-    return new Config(httpPort, Optional.of(url), pgSchema, dataDir, adminToken, codeSecret, pgPoolSize,
-        commitTimeout, verticles);
+    return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles);
+  }
+
+  public Config withRedisUrl(String url) {
+    return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

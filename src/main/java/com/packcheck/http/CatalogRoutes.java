@@ -1,6 +1,7 @@
 package com.packcheck.http;
 
 import com.packcheck.account.Role;
+import com.packcheck.batch.BatchActivation;
 import com.packcheck.batch.BatchRepository;
 import com.packcheck.batch.CodeUpload;
 import io.vertx.core.Vertx;
@@ -23,11 +24,13 @@ final class CatalogRoutes {
   private final Vertx vertx;
   private final BatchRepository batches;
   private final CodeUpload upload;
+  private final BatchActivation activation;
 
-  CatalogRoutes(Vertx vertx, BatchRepository batches, CodeUpload upload) {
+  CatalogRoutes(Vertx vertx, BatchRepository batches, CodeUpload upload, BatchActivation activation) {
     this.vertx = vertx;
     this.batches = batches;
     this.upload = upload;
+    this.activation = activation;
   }
 
   void mount(Router router, BodyHandler bodies, Auth auth) {
@@ -45,8 +48,12 @@ final class CatalogRoutes {
       ctx.request().pause();
       ctx.next();
     }).handler(manufacturer).handler(this::uploadCodes);
-    router.post("/v1/batches/:id/activate").handler(bodies).handler(manufacturer).handler(ctx ->
-        Replies.respond(ctx, 200, batches.activate(id(ctx), Bodies.pathId(ctx)).map(CatalogRoutes::state)));
+    router.post("/v1/batches/:id/activate").handler(bodies).handler(manufacturer).handler(ctx -> {
+      long manufacturerId = id(ctx);
+      long batchId = Bodies.pathId(ctx);
+      Replies.respond(ctx, 200, vertx.executeBlocking(() -> activation.activate(manufacturerId, batchId), false)
+          .map(CatalogRoutes::state));
+    });
     router.post("/v1/batches/:id/recall").handler(bodies).handler(manufacturer).handler(this::recall);
   }
 

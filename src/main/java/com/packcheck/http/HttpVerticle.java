@@ -1,12 +1,14 @@
 package com.packcheck.http;
 
 import com.packcheck.account.AccountRepository;
+import com.packcheck.batch.BatchActivation;
 import com.packcheck.batch.BatchRepository;
 import com.packcheck.batch.CodeUpload;
 import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
 import com.packcheck.ledger.LedgerWriter;
 import com.packcheck.store.Database;
+import com.packcheck.store.HotState;
 import com.packcheck.verify.Verifier;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -30,15 +32,18 @@ public final class HttpVerticle extends VerticleBase {
   private final Pool pool;
   private final Hmac hmac;
   private final PrometheusMeterRegistry metrics;
+  private final HotState hot;
   private LedgerWriter ledger;
   private HttpServer server;
 
-  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, PrometheusMeterRegistry metrics) {
+  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, PrometheusMeterRegistry metrics,
+      HotState hot) {
     this.config = config;
     this.db = db;
     this.pool = pool;
     this.hmac = hmac;
     this.metrics = metrics;
+    this.hot = hot;
   }
 
   @Override
@@ -50,9 +55,10 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     new AccountRoutes(accounts).mount(router, bodies, auth);
-    new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac)).mount(router, bodies, auth);
-    new VerificationRoutes(new Verifier(hmac, ledger), metrics).mount(router, bodies, auth);
-    new OpsRoutes(pool, metrics).mount(router);
+    new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac),
+        new BatchActivation(db, hot)).mount(router, bodies, auth);
+    new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
+    new OpsRoutes(pool, metrics, hot).mount(router);
     router.route().failureHandler(Replies::failure);
     router.route().last().handler(ctx -> Replies.error(ctx, 404, "not_found", "no such endpoint; see /openapi.yaml"));
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

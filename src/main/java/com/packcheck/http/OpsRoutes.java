@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import com.packcheck.store.HotState;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,18 +17,22 @@ final class OpsRoutes {
   private static final Buffer OPENAPI = resource("/openapi.yaml");
   private final Pool pool;
   private final PrometheusMeterRegistry metrics;
+  private final HotState hot;
 
-  OpsRoutes(Pool pool, PrometheusMeterRegistry metrics) {
+  OpsRoutes(Pool pool, PrometheusMeterRegistry metrics, HotState hot) {
     this.pool = pool;
     this.metrics = metrics;
+    this.hot = hot;
   }
 
   void mount(Router router) {
     router.get("/health").handler(ctx -> Replies.json(ctx, 200, new JsonObject().put("status", "up")));
+    // Ready while PostgreSQL answers: without Redis checks are slower, never wrong.
     router.get("/ready").handler(ctx -> postgres().onComplete(pg -> {
       boolean up = pg.succeeded();
       Replies.json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "ready" : "not_ready")
-          .put("postgres", up ? "up" : "down: " + pg.cause().getMessage()));
+          .put("postgres", up ? "up" : "down: " + pg.cause().getMessage())
+          .mergeIn(hot.readiness()));
     }));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

@@ -42,11 +42,11 @@ public final class LedgerWriter {
 
   static final String CHECK_GROUP = """
       with input as materialized (
-        select r.idx, r.hash, r.action, r.customer, r.pharmacy, r.channel, r.ikey, r.len, r.traits,
+        select r.idx, r.hash, r.action, r.customer, r.pharmacy, r.channel, r.ikey, r.len, r.traits, r.light,
                nextval('interactions_id_seq') as iid
         from unnest($1::int4[], $2::bytea[], $3::text[], $4::bytea[], $5::int8[], $6::text[], $7::text[],
-                    $8::int4[], $9::int4[])
-          as r(idx, hash, action, customer, pharmacy, channel, ikey, len, traits)
+                    $8::int4[], $9::int4[], $10::bool[])
+          as r(idx, hash, action, customer, pharmacy, channel, ikey, len, traits, light)
       ),
       claimed as (
         insert into idempotency_keys (customer_id, key, interaction_id)
@@ -57,12 +57,24 @@ public final class LedgerWriter {
       live as materialized (
         select * from input where ikey is null or iid in (select interaction_id from claimed)
       ),
+      peeked as materialized (
+        select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
+        from codes c
+        where c.hash in (select hash from live where light)
+      ),
       locked as materialized (
         select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
         from codes c
-        where c.hash in (select hash from live)
+        where c.hash in (select hash from live where not light)
+           or c.hash in (select p.hash from peeked p join live i on i.hash = p.hash
+                         where i.action <> 'verify' and (p.state = 0 or (i.action = 'check' and p.state = 1)))
         order by c.hash
         for no key update
+      ),
+      present as (
+        select * from locked
+        union all
+        select * from peeked where hash not in (select hash from locked)
       ),
       candidate as (
         select distinct on (l.hash) l.hash, i.idx, i.action, i.customer, i.pharmacy
@@ -87,7 +99,7 @@ public final class LedgerWriter {
                   x.idx as changer
       ),
       post as (
-        select l.*, null::int4 as changer from locked l where l.hash not in (select hash from changed)
+        select l.*, null::int4 as changer from present l where l.hash not in (select hash from changed)
         union all
         select * from changed
       ),
@@ -109,7 +121,7 @@ public final class LedgerWriter {
                    or (p.state = 2 and i.action = 'check' and p.consumed_by = i.customer) then 'genuine'
                  else 'already_used'
                end as outcome,
-               p.dispensed_at, p.consumed_at
+               p.state, p.dispensed_at, p.consumed_at
         from live i
         left join post p on p.hash = i.hash
         left join batches b on b.id = p.batch_id
@@ -132,7 +144,7 @@ public final class LedgerWriter {
         from answered a left join manufacturers m on m.id = a.manufacturer_id
       )
       select i.idx, a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at, i.iid,
-             pr.name, pr.gtin, a.lot, a.expiry
+             pr.name, pr.gtin, a.lot, a.expiry, a.state
       from input i
       left join answered a on a.idx = i.idx
       left join products pr on pr.id = a.product_id
@@ -141,7 +153,7 @@ public final class LedgerWriter {
   /** An idempotent replay: the stored answer, in the same column order as {@link #CHECK_GROUP}. */
   static final String REPLAY = """
       select 0, i.outcome, i.first_check, i.first_verified_at, i.dispensed_at, i.id,
-             pr.name, pr.gtin, b.lot, b.expiry, i.code_hash, i.action
+             pr.name, pr.gtin, b.lot, b.expiry, null::int2, i.code_hash, i.action
       from idempotency_keys k
       join interactions i on i.id = k.interaction_id
       left join batches b on b.id = i.batch_id
@@ -337,8 +349,8 @@ public final class LedgerWriter {
           Row row = rows.iterator().hasNext() ? rows.iterator().next() : null;
           if (row == null) {
             p.promise.tryFail(new LedgerUnavailableException("idempotency key claimed but not readable", null));
-          } else if (!Arrays.equals(row.getBuffer(10).getBytes(), r.codeHash())
-              || !row.getString(11).equals(r.action().wire())) {
+          } else if (!Arrays.equals(row.getBuffer(11).getBytes(), r.codeHash())
+              || !row.getString(12).equals(r.action().wire())) {
             p.promise.tryFail(new IdempotencyMismatchException());
           } else {
             p.promise.tryComplete(answer(row));
@@ -363,6 +375,7 @@ public final class LedgerWriter {
     String[] keys = new String[n];
     Integer[] lengths = new Integer[n];
     Integer[] traits = new Integer[n];
+    Boolean[] light = new Boolean[n];
     for (int i = 0; i < n; i++) {
       CheckRequest r = group.get(i).request;
       idx[i] = i;
@@ -374,9 +387,10 @@ public final class LedgerWriter {
       keys[i] = r.idempotencyKey();
       lengths[i] = r.length();
       traits[i] = r.traits();
+      light[i] = r.light();
     }
     return Tuple.of(idx, hashes, actions, customers, pharmacies, channels, keys, lengths)
-        .addValue(traits);
+        .addValue(traits).addValue(light);
   }
 
   private static Answer answer(Row row) {
@@ -389,7 +403,20 @@ public final class LedgerWriter {
         row.getString(7),
         row.getString(8),
         row.getLocalDate(9),
-        reference(row.getLong(5)));
+        reference(row.getLong(5)),
+        codeState(row.getShort(10)));
+  }
+
+  /** PostgreSQL's state of the code after the check, as Redis spells it; null if unknown. */
+  private static Character codeState(Short state) {
+    if (state == null) {
+      return null;
+    }
+    return switch (state) {
+      case 0 -> 'A';
+      case 1 -> 'D';
+      default -> 'C';
+    };
   }
 
   /** The short id of an interaction that people read out and type back. */

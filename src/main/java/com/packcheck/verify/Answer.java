@@ -3,7 +3,11 @@ package com.packcheck.verify;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 
-/** What PostgreSQL decided for one check; the same for the original answer and its idempotent replays. */
+/**
+ * What PostgreSQL decided for one check; the same for the original answer and its idempotent replays.
+ * {@code codeState} is the code's committed state afterwards (A, D, C; null for unknown codes and
+ * replays), written back to Redis.
+ */
 public record Answer(
     Outcome outcome,
     boolean firstCheck,
@@ -13,5 +17,6 @@ public record Answer(
     String gtin,
     String lot,
     LocalDate expiry,
-    String reference) {
+    String reference,
+    Character codeState) {
 }

@@ -10,6 +10,8 @@ package com.packcheck.verify;
  * @param pharmacyId     the pharmacy for HTTP checks, else null
  * @param channel        {@code http} or {@code sms}
  * @param idempotencyKey the caller's key, or null
+ * @param light          no state change is expected (Redis saw a settled state, or the action is
+ *                       verify): PostgreSQL reads the code without locking it unless it finds a change due
  */
 public record CheckRequest(
     byte[] codeHash,
@@ -19,5 +21,6 @@ public record CheckRequest(
     byte[] customerId,
     Long pharmacyId,
     String channel,
-    String idempotencyKey) {
+    String idempotencyKey,
+    boolean light) {
 }

@@ -4,16 +4,28 @@ import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.CodeTraits;
 import com.packcheck.code.Hmac;
 import com.packcheck.ledger.LedgerWriter;
+import com.packcheck.store.HotState;
 import io.vertx.core.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The verification path: normalize → HMAC → the ledger writer, where PostgreSQL decides. */
+/**
+ * The verification path: normalize → HMAC → Redis check-and-mark → the ledger writer, where
+ * PostgreSQL decides → Redis set to the committed state.
+ */
 public final class Verifier {
+  /** Request ids: unique per process (random prefix) and per request (counter). */
+  private static final String INSTANCE = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+  private static final AtomicLong REQUESTS = new AtomicLong();
+
   private final Hmac hmac;
   private final LedgerWriter ledger;
+  private final HotState hot;
 
-  public Verifier(Hmac hmac, LedgerWriter ledger) {
+  public Verifier(Hmac hmac, LedgerWriter ledger, HotState hot) {
     this.hmac = hmac;
     this.ledger = ledger;
+    this.hot = hot;
   }
 
   /**
@@ -26,9 +38,20 @@ public final class Verifier {
     if (code == null) {
       return Future.failedFuture(new MalformedCodeException());
     }
-    CheckRequest request = new CheckRequest(hmac.code(code), code.length(), CodeTraits.of(code), action,
-        customerId, pharmacyId, channel, idempotencyKey);
-    return ledger.submit(request).compose(answer -> answer.outcome() == Outcome.INVALID
+    byte[] hash = hmac.code(code);
+    // verify changes nothing, so it never needs Redis's mark nor a row lock
+    Future<Character> mark = action == Action.VERIFY
+        ? Future.succeededFuture('V')
+        : hot.checkAndMark(hash, action == Action.DISPENSE ? 'd' : 'c', INSTANCE + "." + REQUESTS.incrementAndGet());
+    return mark.compose(m -> {
+      CheckRequest request = new CheckRequest(hash, code.length(), CodeTraits.of(code), action, customerId,
+          pharmacyId, channel, idempotencyKey, hot.light(m));
+      return ledger.submit(request).onSuccess(answer -> {
+        if (m != 'V' && answer.codeState() != null && answer.codeState() != m) {
+          hot.settle(hash, answer.codeState());
+        }
+      });
+    }).compose(answer -> answer.outcome() == Outcome.INVALID
         ? Future.failedFuture(new MalformedCodeException())
         : Future.succeededFuture(answer));
   }

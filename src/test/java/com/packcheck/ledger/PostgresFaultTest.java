@@ -38,8 +38,8 @@ class PostgresFaultTest {
     PgUrl pg = PgUrl.parse(TestPostgres.url());
     proxy = new TcpProxy(pg.host(), pg.port());
     direct = stack.start();
-    proxied = stack.start("postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + proxy.port() + "/"
-        + pg.database(), Map.of("PACKCHECK_COMMIT_TIMEOUT_MS", "1000"));
+    proxied = stack.start(Map.of("PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password()
+        + "@127.0.0.1:" + proxy.port() + "/" + pg.database(), "PACKCHECK_COMMIT_TIMEOUT_MS", "1000"));
     maker = stack.manufacturer(direct, 10);
     pharmacyA = stack.pharmacy(direct);
     pharmacyB = stack.pharmacy(direct);

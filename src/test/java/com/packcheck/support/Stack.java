@@ -20,6 +20,7 @@ public final class Stack implements AutoCloseable {
   public static final String SECRET = "test-secret-" + UUID.randomUUID();
   public final String schema = TestPostgres.freshSchema();
   public final String adminToken = "admin-" + UUID.randomUUID();
+  public final String redisPrefix = "t" + UUID.randomUUID().toString().substring(0, 8);
   private final Map<Client, PackCheck> instances = new java.util.LinkedHashMap<>();
   private final Path dataDir;
 
@@ -31,21 +32,18 @@ public final class Stack implements AutoCloseable {
     }
   }
 
-  /** Starts an instance talking to the test PostgreSQL directly. */
+  /** Starts an instance talking to the test PostgreSQL and Redis directly. */
   public Client start() {
-    return start(TestPostgres.url(), Map.of());
+    return start(Map.of());
   }
 
-  /** Starts an instance talking to PostgreSQL through {@code pgUrl} (a proxy, say). */
-  public Client start(String pgUrl, Map<String, String> extraEnv) {
-    Map<String, String> env = new HashMap<>(extraEnv);
-    env.put("PACKCHECK_HTTP_PORT", "0");
-    env.put("PACKCHECK_PG_URL", pgUrl);
-    env.put("PACKCHECK_PG_SCHEMA", schema);
-    env.put("PACKCHECK_DATA_DIR", dataDir.toString());
-    env.put("PACKCHECK_ADMIN_TOKEN", adminToken);
-    env.put("PACKCHECK_CODE_SECRET", SECRET);
-    env.putIfAbsent("PACKCHECK_VERTICLES", "2");
+  /**
+   * Starts an instance; {@code overrides} may name other stores ({@code PACKCHECK_PG_URL},
+   * {@code PACKCHECK_REDIS_URL}: a proxy, say) or settings.
+   */
+  public Client start(Map<String, String> overrides) {
+    Map<String, String> env = environment();
+    env.putAll(overrides);
     try {
       PackCheck app = PackCheck.start(Config.from(env));
       Client client = new Client(app.port());
@@ -54,6 +52,21 @@ public final class Stack implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("PackCheck did not start", e);
     }
+  }
+
+  /** The environment of this stack's instances. */
+  public Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PACKCHECK_HTTP_PORT", "0");
+    env.put("PACKCHECK_PG_URL", TestPostgres.url());
+    env.put("PACKCHECK_REDIS_URL", TestRedis.url());
+    env.put("PACKCHECK_REDIS_PREFIX", redisPrefix);
+    env.put("PACKCHECK_PG_SCHEMA", schema);
+    env.put("PACKCHECK_DATA_DIR", dataDir.toString());
+    env.put("PACKCHECK_ADMIN_TOKEN", adminToken);
+    env.put("PACKCHECK_CODE_SECRET", SECRET);
+    env.put("PACKCHECK_VERTICLES", "2");
+    return env;
   }
 
   /** Stops one instance gracefully, as SIGTERM would. */
@@ -117,5 +130,6 @@ public final class Stack implements AutoCloseable {
   public void close() {
     instances.values().forEach(PackCheck::close);
     TestPostgres.dropSchema(schema);
+    TestRedis.deleteKeys(TestRedis.url(), redisPrefix);
   }
 }

@@ -1,0 +1,212 @@
+package com.packcheck.store;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Code states in Redis, in front of PostgreSQL. Codes live in hash buckets (the bucket from the first
+ * bits of the code hash, in a {@code {…}} hash tag so each script call touches one slot; the field is
+ * the next 64 bits), with a one-letter value: {@code A} active, {@code D} dispensed, {@code C}
+ * consumed, or {@code P<request>:<millis>:<state>} while a request is trying a state change.
+ *
+ * <p>States only move forward and only PostgreSQL's committed state is ever written back, so Redis can
+ * be flushed, lag behind or come back from an old snapshot: the worst it can do is send a check down
+ * the slower path where PostgreSQL decides.
+ */
+public final class HotCodes implements AutoCloseable {
+  static final String CHECK_AND_MARK = """
+      local v = redis.call('HGET', KEYS[1], ARGV[1])
+      if not v then return 'M' end
+      local s = string.sub(v, 1, 1)
+      if s == 'P' then
+        local req, under = string.match(v, '^P([^:]+):%d+:(%a)$')
+        if req == ARGV[3] then return 'Y' end
+        if ARGV[2] == 'v' then return under end
+        return 'Q'
+      end
+      if (ARGV[2] == 'd' and s == 'A') or (ARGV[2] == 'c' and (s == 'A' or s == 'D')) then
+        redis.call('HSET', KEYS[1], ARGV[1], 'P' .. ARGV[3] .. ':' .. ARGV[4] .. ':' .. s)
+        return 'Y'
+      end
+      return s
+      """;
+
+  /**
+   * Writes PostgreSQL's committed states (pairs of field, state), never over a newer one: a pending
+   * mark counts as the state under it and gives way to an equal or newer committed state.
+   */
+  static final String SETTLE = """
+      local rank = {A = 1, D = 2, C = 3}
+      for i = 1, #ARGV, 2 do
+        local v = redis.call('HGET', KEYS[1], ARGV[i])
+        local new = rank[ARGV[i + 1]]
+        local write = not v
+        if v then
+          local s = string.sub(v, 1, 1)
+          if s == 'P' then write = new >= rank[string.sub(v, -1)] else write = new > rank[s] end
+        end
+        if write then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+      end
+      return 1
+      """;
+
+  /** Moves the load marker forward only from the value the caller saw. */
+  static final String ADVANCE_MARKER = """
+      local cur = redis.call('GET', KEYS[1])
+      if (cur or '') == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end
+      return 0
+      """;
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final RedisAsyncCommands<byte[], byte[]> redis;
+  private final String prefix;
+  private final int bucketBits;
+  private final long timeoutMillis;
+  private final byte[] markerKey;
+  private final String checkSha;
+  private final String settleSha;
+  private final String markerSha;
+
+  public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
+    this.client = RedisClient.create(RedisURI.create(url));
+    // Fail fast while disconnected: a check must not wait for Redis, PostgreSQL can decide alone.
+    client.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
+        .build());
+    this.connection = client.connect(ByteArrayCodec.INSTANCE);
+    this.redis = connection.async();
+    this.prefix = prefix;
+    this.bucketBits = bucketBits;
+    this.timeoutMillis = timeout.toMillis();
+    this.markerKey = bytes(prefix + ":loaded");
+    this.checkSha = sha1(CHECK_AND_MARK);
+    this.settleSha = sha1(SETTLE);
+    this.markerSha = sha1(ADVANCE_MARKER);
+  }
+
+  /** EVALSHA, falling back to EVAL when Redis lost its script cache (a restart, SCRIPT FLUSH). */
+  private <T> CompletableFuture<T> script(String sha, String script, ScriptOutputType type, byte[][] keys,
+      byte[]... args) {
+    return redis.<T>evalsha(sha, type, keys, args).toCompletableFuture().exceptionallyCompose(e -> {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+      if (cause != null && String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+        return redis.<T>eval(bytes(script), type, keys, args).toCompletableFuture();
+      }
+      return CompletableFuture.failedFuture(cause == null ? e : cause);
+    });
+  }
+
+  private static String sha1(String script) {
+    try {
+      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(bytes(script)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Atomically checks a code for action {@code d} (dispense) or {@code c} (check) and, if the action
+   * may change it, marks it pending for {@code requestId}. Answers {@code Y} (yours to try; also for a
+   * replay of the same request), {@code M} (miss), {@code Q} (pending for another request: ask
+   * PostgreSQL), or the settled state {@code A}/{@code D}/{@code C} in which the action changes nothing.
+   * Redis failing or slow answers {@code Q}: PostgreSQL decides alone.
+   */
+  public CompletableFuture<Character> checkAndMark(byte[] codeHash, char action, String requestId) {
+    return this.<byte[]>script(checkSha, CHECK_AND_MARK, ScriptOutputType.VALUE, new byte[][] {bucket(codeHash)},
+            field(codeHash), new byte[] {(byte) action}, bytes(requestId),
+            bytes(Long.toString(System.currentTimeMillis())))
+        .thenApply(reply -> (char) reply[0])
+        .completeOnTimeout('Q', timeoutMillis, TimeUnit.MILLISECONDS)
+        .exceptionally(e -> 'Q');
+  }
+
+  /** Writes one committed state back; failures are harmless (the next check or a rebuild repairs). */
+  public CompletableFuture<Void> settle(byte[] codeHash, char state) {
+    return this.<Long>script(settleSha, SETTLE, ScriptOutputType.INTEGER, new byte[][] {bucket(codeHash)},
+            field(codeHash), new byte[] {(byte) state})
+        .thenApply(r -> (Void) null);
+  }
+
+  /**
+   * Writes many committed states, one script call per bucket, all pipelined: how activation and the
+   * rebuild load codes. Completes when Redis has acknowledged every call.
+   */
+  public CompletableFuture<Void> settleAll(List<byte[]> codeHashes, List<Character> states) {
+    Map<ByteBuffer, List<byte[]>> byBucket = new HashMap<>();
+    for (int i = 0; i < codeHashes.size(); i++) {
+      byte[] hash = codeHashes.get(i);
+      List<byte[]> args = byBucket.computeIfAbsent(ByteBuffer.wrap(bucket(hash)), k -> new ArrayList<>());
+      args.add(field(hash));
+      args.add(new byte[] {(byte) (char) states.get(i)});
+    }
+    List<CompletableFuture<Long>> calls = new ArrayList<>(byBucket.size());
+    for (Map.Entry<ByteBuffer, List<byte[]>> e : byBucket.entrySet()) {
+      calls.add(this.<Long>script(settleSha, SETTLE, ScriptOutputType.INTEGER, new byte[][] {e.getKey().array()},
+          e.getValue().toArray(byte[][]::new)));
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+  }
+
+  /** The activation sequence value Redis is known to be complete for, or null. */
+  public CompletionStage<Long> marker() {
+    return redis.get(markerKey).thenApply(v -> v == null ? null : Long.parseLong(new String(v, StandardCharsets.US_ASCII)));
+  }
+
+  /** Sets the marker to {@code next} if it still is {@code expected} (null: absent). */
+  public CompletionStage<Boolean> advanceMarker(Long expected, long next) {
+    return this.<Long>script(markerSha, ADVANCE_MARKER, ScriptOutputType.INTEGER, new byte[][] {markerKey},
+            bytes(expected == null ? "" : expected.toString()), bytes(Long.toString(next)))
+        .thenApply(r -> r == 1L);
+  }
+
+  /** A lease so that one instance at a time rebuilds. */
+  public CompletionStage<Boolean> tryLease(String name, String owner, Duration ttl) {
+    return redis.set(bytes(prefix + ":lease:" + name), bytes(owner), SetArgs.Builder.nx().px(ttl.toMillis()))
+        .thenApply("OK"::equals);
+  }
+
+  public void release(String name) {
+    redis.del(bytes(prefix + ":lease:" + name));
+  }
+
+  private byte[] bucket(byte[] hash) {
+    int b = ((hash[0] & 0xff) << 16 | (hash[1] & 0xff) << 8 | (hash[2] & 0xff)) >>> (24 - bucketBits);
+    return bytes(prefix + ":{" + Integer.toHexString(b) + "}");
+  }
+
+  private static byte[] field(byte[] hash) {
+    byte[] f = new byte[8];
+    System.arraycopy(hash, 3, f, 0, 8);
+    return f;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}

@@ -1,0 +1,196 @@
+package com.packcheck.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis's place on the verification path, and whether it can be trusted: a Redis miss counts as
+ * "not a code of an active batch" only while Redis's load marker equals PostgreSQL's activation
+ * sequence. Otherwise (flushed, restarted, an old snapshot, an activation it missed) Redis is rebuilt
+ * in the background from PostgreSQL, and PostgreSQL decides meanwhile.
+ */
+public final class HotState {
+  private static final Logger LOG = LoggerFactory.getLogger(HotState.class);
+  private static final String ACTIVATION_SEQ = "select case when is_called then last_value else 0 end from activation_seq";
+  private static final String BATCH_CODES = "select hash from codes where batch_id = ?";
+  private static final String RELEASED_CODES = """
+      select c.hash, c.state from codes c join batches b on b.id = c.batch_id where b.state <> 'draft'
+      """;
+  private static final int CHUNK = 20_000;
+
+  private final Vertx vertx;
+  private final HotCodes codes;
+  private final Pool pool;
+  private final Database db;
+  private final String owner = UUID.randomUUID().toString();
+  private volatile boolean redisUp;
+  private volatile boolean trusted;
+  private volatile boolean rebuilding;
+  private long timer = -1;
+
+  public HotState(Vertx vertx, HotCodes codes, Pool pool, Database db) {
+    this.vertx = vertx;
+    this.codes = codes;
+    this.pool = pool;
+    this.db = db;
+  }
+
+  /** Starts watching the load marker (and rebuilding when it is behind). */
+  public void start(Duration every) {
+    timer = vertx.setPeriodic(0, every.toMillis(), id -> poll());
+  }
+
+  public void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  public Future<Character> checkAndMark(byte[] hash, char action, String requestId) {
+    return Future.fromCompletionStage(codes.checkAndMark(hash, action, requestId), vertx.getOrCreateContext());
+  }
+
+  /**
+   * Whether the check can skip locking: Redis saw a settled state, or (V) it is a verify, or a trusted
+   * miss. PostgreSQL still locks any row in which it finds a state change due.
+   */
+  public boolean light(char mark) {
+    return switch (mark) {
+      case 'V', 'A', 'D', 'C' -> true;
+      case 'M' -> trusted;
+      default -> false;
+    };
+  }
+
+  public void settle(byte[] hash, char state) {
+    codes.settle(hash, state).exceptionally(e -> {
+      LOG.debug("settle failed; the next check or a rebuild repairs it: {}", e.toString());
+      return null;
+    });
+  }
+
+  public JsonObject readiness() {
+    return new JsonObject().put("redis", redisUp ? "up" : "down")
+        .put("redisCodes", trusted ? "complete" : rebuilding ? "rebuilding" : "behind (PostgreSQL decides)");
+  }
+
+  public boolean redisUp() {
+    return redisUp;
+  }
+
+  private void poll() {
+    Future<Long> marker = Future.fromCompletionStage(codes.marker(), vertx.getOrCreateContext());
+    Future<Long> sequence = pool.query(ACTIVATION_SEQ).execute().map(rows -> rows.iterator().next().getLong(0));
+    Future.join(marker, sequence).onComplete(ar -> {
+      redisUp = marker.succeeded();
+      if (marker.failed() || sequence.failed()) {
+        trusted = false;
+        return;
+      }
+      trusted = sequence.result().equals(marker.result());
+      if (!trusted && !rebuilding) {
+        Future.fromCompletionStage(codes.tryLease("rebuild", owner, Duration.ofMinutes(2)), vertx.getOrCreateContext())
+            .onSuccess(leased -> {
+              if (leased && !rebuilding) {
+                rebuilding = true;
+                vertx.executeBlocking(() -> {
+                  rebuild();
+                  return null;
+                }, false).onComplete(done -> {
+                  rebuilding = false;
+                  codes.release("rebuild");
+                  if (done.failed()) {
+                    LOG.warn("Redis rebuild failed; PostgreSQL decides until the next one: {}", done.cause().toString());
+                  }
+                });
+              }
+            });
+      }
+    });
+  }
+
+  /** Reloads every released code's committed state from PostgreSQL, then moves the marker. Blocking. */
+  void rebuild() throws SQLException {
+    long started = System.nanoTime();
+    Long before = codes.marker().toCompletableFuture().join();
+    long count = 0;
+    long sequence;
+    try (Connection conn = db.jdbc()) {
+      conn.setAutoCommit(false);
+      conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try (PreparedStatement seq = conn.prepareStatement(ACTIVATION_SEQ); ResultSet rs = seq.executeQuery()) {
+        rs.next();
+        sequence = rs.getLong(1);
+      }
+      try (PreparedStatement ps = conn.prepareStatement(RELEASED_CODES)) {
+        ps.setFetchSize(CHUNK);
+        try (ResultSet rs = ps.executeQuery()) {
+          count = load(rs, true);
+        }
+      }
+      conn.commit();
+    }
+    codes.advanceMarker(before, sequence).toCompletableFuture().join();
+    LOG.info("Redis rebuilt from PostgreSQL: {} codes up to activation {} in {} ms", count, sequence,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Loads a batch's codes as active, on the caller's connection and transaction (which holds the batch
+   * row, so no upload can slip in). Blocking. Redis failing here is logged, not fatal: the marker stays
+   * behind and PostgreSQL decides until a rebuild.
+   */
+  public boolean loadBatch(Connection conn, long batchId) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(BATCH_CODES)) {
+      ps.setFetchSize(CHUNK);
+      ps.setLong(1, batchId);
+      try (ResultSet rs = ps.executeQuery()) {
+        load(rs, false);
+      }
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("Could not load batch {} into Redis: {}", batchId, e.toString());
+      return false;
+    }
+  }
+
+  /** Moves the marker from the activation before ours to ours, if nobody else moved it. Blocking. */
+  public void advanceAfterActivation(long activation) {
+    try {
+      codes.advanceMarker(activation - 1, activation).toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not move the Redis load marker: {}", e.toString());
+    }
+  }
+
+  private long load(ResultSet rs, boolean withState) throws SQLException {
+    long count = 0;
+    List<byte[]> hashes = new ArrayList<>(CHUNK);
+    List<Character> states = new ArrayList<>(CHUNK);
+    while (rs.next()) {
+      hashes.add(rs.getBytes(1));
+      states.add(withState ? "ADC".charAt(rs.getShort(2)) : 'A');
+      if (hashes.size() == CHUNK) {
+        codes.settleAll(hashes, states).join();
+        count += hashes.size();
+        hashes.clear();
+        states.clear();
+      }
+    }
+    if (!hashes.isEmpty()) {
+      codes.settleAll(hashes, states).join();
+      count += hashes.size();
+    }
+    return count;
+  }
+}
