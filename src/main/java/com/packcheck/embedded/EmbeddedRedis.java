@@ -30,14 +30,8 @@ public final class EmbeddedRedis implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path dir = Files.createDirectories(dataDir.resolve("redis"));
-    ExecutableProvider executable;
-    try {
-      executable = ExecutableProvider.newExecutableInPath("redis-server");
-    } catch (IOException notOnPath) {
-      executable = ExecutableProvider.newJarResourceProvider(dir.toFile());
-    }
     RedisServer server = RedisServer.newRedisServer()
-        .executableProvider(executable)
+        .executableProvider(executable(dir))
         .bind("127.0.0.1")
         .port(port)
         .setting("save \"\"")
@@ -47,6 +41,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     server.start();
     LOG.info("Embedded Redis running on port {}", port);
     return new EmbeddedRedis(server, port);
+  }
+
+  /** {@code redis-server} from the PATH, else the binary bundled with embedded-redis (unpacked into dir). */
+  public static ExecutableProvider executable(Path dir) {
+    try {
+      return ExecutableProvider.newExecutableInPath("redis-server");
+    } catch (IOException notOnPath) {
+      return ExecutableProvider.newJarResourceProvider(dir.toFile());
+    }
   }
 
   public String url() {

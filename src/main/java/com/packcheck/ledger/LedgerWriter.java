@@ -153,7 +153,8 @@ public final class LedgerWriter {
   /** An idempotent replay: the stored answer, in the same column order as {@link #CHECK_GROUP}. */
   static final String REPLAY = """
       select 0, i.outcome, i.first_check, i.first_verified_at, i.dispensed_at, i.id,
-             pr.name, pr.gtin, b.lot, b.expiry, null::int2, i.code_hash, i.action
+             pr.name, pr.gtin, b.lot, b.expiry, (select c.state from codes c where c.hash = i.code_hash),
+             i.code_hash, i.action
       from idempotency_keys k
       join interactions i on i.id = k.interaction_id
       left join batches b on b.id = i.batch_id

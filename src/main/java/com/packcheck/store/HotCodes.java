@@ -185,6 +185,12 @@ public final class HotCodes implements AutoCloseable {
         .thenApply("OK"::equals);
   }
 
+  /** The raw value Redis holds for a code (A, D, C, P…), or null: for operators and tests. */
+  public CompletableFuture<String> rawState(byte[] codeHash) {
+    return redis.hget(bucket(codeHash), field(codeHash)).toCompletableFuture()
+        .thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
+  }
+
   public void release(String name) {
     redis.del(bytes(prefix + ":lease:" + name));
   }

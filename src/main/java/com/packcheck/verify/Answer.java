@@ -5,8 +5,8 @@ import java.time.OffsetDateTime;
 
 /**
  * What PostgreSQL decided for one check; the same for the original answer and its idempotent replays.
- * {@code codeState} is the code's committed state afterwards (A, D, C; null for unknown codes and
- * replays), written back to Redis.
+ * {@code codeState} is the code's committed state afterwards (A, D, C; null for unknown codes),
+ * written back to Redis.
  */
 public record Answer(
     Outcome outcome,

@@ -1,0 +1,250 @@
+package com.packcheck.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.code.CodeNormalizer;
+import com.packcheck.code.Hmac;
+import com.packcheck.support.Answers;
+import com.packcheck.support.Client;
+import com.packcheck.support.Invariants;
+import com.packcheck.support.OwnRedis;
+import com.packcheck.support.Stack;
+import com.packcheck.support.TcpProxy;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Redis flushed, rolled back, losing keys or replies: answers stay right")
+class RedisFaultTest {
+  static OwnRedis redis;
+  static TcpProxy redisProxy;
+  static Stack stack;
+  static Client one;
+  static Client two;
+  static Client viaProxy;
+  static HotCodes inspect;
+  static Stack.Account maker;
+  static Stack.Account pharmacyA;
+  static Stack.Account pharmacyB;
+  static long product;
+  final Answers answers = new Answers();
+
+  @BeforeAll
+  static void start() throws Exception {
+    redis = new OwnRedis();
+    redisProxy = new TcpProxy("127.0.0.1", redis.port());
+    stack = new Stack();
+    one = stack.start(Map.of("PACKCHECK_REDIS_URL", redis.url()));
+    two = stack.start(Map.of("PACKCHECK_REDIS_URL", redis.url()));
+    viaProxy = stack.start(Map.of("PACKCHECK_REDIS_URL", "redis://127.0.0.1:" + redisProxy.port()));
+    inspect = new HotCodes(redis.url(), stack.redisPrefix, 17, Duration.ofSeconds(1));
+    maker = stack.manufacturer(one, 7);
+    pharmacyA = stack.pharmacy(one);
+    pharmacyB = stack.pharmacy(one);
+    product = stack.product(one, maker, "Amoxicillin/Clavulanate 875/125");
+  }
+
+  @AfterEach
+  void heal() {
+    redisProxy.heal();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    inspect.close();
+    stack.close();
+    redisProxy.close();
+    redis.close();
+  }
+
+  @Test
+  @DisplayName("after FLUSHALL between checks every answer stays right, and Redis is rebuilt from PostgreSQL")
+  void flushBetweenChecks() throws Exception {
+    List<String> codes = Stack.codes(3);
+    stack.activeBatch(one, maker, product, codes);
+    awaitRedis("complete");
+    assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
+    redis.flushAll();
+
+    assertThat(dispense(two, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
+    JsonObject again = dispense(one, pharmacyA, codes.get(0));
+    assertThat(again.getString("outcome")).isEqualTo("genuine");
+    assertThat(again.getBoolean("firstCheck")).isFalse();
+    assertThat(dispense(two, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isTrue();
+    assertThat(dispense(one, pharmacyA, Stack.codes(1).get(0)).getString("outcome")).isEqualTo("fake");
+
+    awaitRedis("complete");
+    assertThat(state(codes.get(0))).isEqualTo("D");
+    assertThat(state(codes.get(1))).isEqualTo("D");
+    assertThat(state(codes.get(2))).isEqualTo("A");
+    Invariants.check(stack, codes, answers);
+  }
+
+  @Test
+  @DisplayName("FLUSHALL again and again during a race of 200 dispenses per code: still exactly one first check")
+  void flushDuringRace() throws Exception {
+    List<String> codes = Stack.codes(8);
+    stack.activeBatch(one, maker, product, codes);
+    AtomicBoolean racing = new AtomicBoolean(true);
+    Thread flusher = new Thread(() -> {
+      while (racing.get()) {
+        redis.flushAll();
+        sleep(15);
+      }
+    });
+    flusher.start();
+    try {
+      race(codes, 200);
+    } finally {
+      racing.set(false);
+      flusher.join();
+    }
+    Invariants.check(stack, codes, answers);
+  }
+
+  @Test
+  @DisplayName("Redis restarted from an older snapshot: answers stay right and newer states are never overwritten")
+  void olderSnapshot() throws Exception {
+    List<String> codes = Stack.codes(3);
+    stack.activeBatch(one, maker, product, codes);
+    awaitRedis("complete");
+    Path snapshot = redis.snapshot();
+    assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
+    assertThat(dispense(one, pharmacyA, codes.get(1)).getBoolean("firstCheck")).isTrue();
+    List<String> later = Stack.codes(2);
+    stack.activeBatch(one, maker, product, later);
+
+    redis.restartFrom(snapshot);
+    assertThat(state(codes.get(0))).as("the snapshot predates the dispense").isEqualTo("A");
+    assertThat(state(later.get(0))).as("the snapshot predates the batch").isNull();
+
+    assertThat(dispense(two, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
+    JsonObject repeat = dispense(two, pharmacyA, codes.get(1));
+    assertThat(repeat.getString("outcome")).isEqualTo("genuine");
+    assertThat(repeat.getBoolean("firstCheck")).isFalse();
+    assertThat(dispense(one, pharmacyB, later.get(0)).getBoolean("firstCheck"))
+        .as("a batch activated after the snapshot").isTrue();
+
+    // the rebuild (the snapshot's marker is behind PostgreSQL's activations) brings Redis up to date
+    awaitCondition(() -> "A".equals(state(later.get(1))));
+    awaitRedis("complete");
+    assertThat(state(codes.get(0))).isEqualTo("D");
+    assertThat(state(codes.get(1))).isEqualTo("D");
+    assertThat(state(later.get(0))).isEqualTo("D");
+    List<String> all = new ArrayList<>(codes);
+    all.addAll(later);
+    Invariants.check(stack, all, answers);
+  }
+
+  @Test
+  @DisplayName("code keys deleted while the load marker stays: a used code is still used, a fresh one dispensed once")
+  void keysDeletedUnderTheMarker() throws Exception {
+    List<String> codes = Stack.codes(3);
+    stack.activeBatch(one, maker, product, codes);
+    awaitRedis("complete");
+    assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
+    redis.with(r -> {
+      r.keys(stack.redisPrefix + ":{*").forEach(r::del);
+      return null;
+    });
+    assertThat(state(codes.get(0))).isNull();
+
+    assertThat(dispense(two, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
+    assertThat(dispense(two, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isFalse();
+    race(codes.subList(1, 3), 100);
+    Invariants.check(stack, codes, answers);
+  }
+
+  @Test
+  @DisplayName("a swallowed script reply, then a cut link (Lettuce replays): right answers, nothing left pending")
+  void lostRedisReply() throws Exception {
+    List<String> codes = Stack.codes(2);
+    stack.activeBatch(one, maker, product, codes);
+    awaitRedis("complete");
+    redisProxy.swallowReplies();
+    JsonObject first = dispense(viaProxy, pharmacyA, codes.get(0));
+    assertThat(first.getBoolean("firstCheck")).isTrue();
+    redisProxy.cut();
+    assertThat(dispense(viaProxy, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
+    assertThat(dispense(viaProxy, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isTrue();
+    redisProxy.heal();
+    awaitCondition(() -> "up".equals(viaProxy.get("/ready", null).json().getString("redis")));
+
+    // once Redis answers again, the next check of each code writes PostgreSQL's state back
+    assertThat(dispense(viaProxy, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isFalse();
+    assertThat(dispense(viaProxy, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isFalse();
+    awaitCondition(() -> "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1))));
+    Invariants.check(stack, codes, answers);
+  }
+
+  private void race(List<String> codes, int perCode) {
+    for (String code : codes) {
+      List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
+      for (int i = 0; i < perCode; i++) {
+        Stack.Account who = i % 4 < 2 ? pharmacyA : pharmacyB;
+        calls.add((i % 2 == 0 ? one : two).postAsync("/v1/verifications", who.token(),
+            new JsonObject().put("code", code).put("action", "dispense")));
+      }
+      int firsts = 0;
+      for (CompletableFuture<Client.Response> call : calls) {
+        Client.Response r = call.join();
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        answers.record(code, "dispense", r);
+        firsts += r.json().getBoolean("firstCheck") ? 1 : 0;
+      }
+      assertThat(firsts).as("first checks of %s", code).isEqualTo(1);
+    }
+  }
+
+  private JsonObject dispense(Client via, Stack.Account pharmacy, String code) {
+    Client.Response r = via.post("/v1/verifications", pharmacy.token(),
+        new JsonObject().put("code", code).put("action", "dispense"));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    answers.record(code, "dispense", r);
+    return r.json();
+  }
+
+  private static String state(String code) {
+    byte[] hash = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8)).code(CodeNormalizer.normalize(code));
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return inspect.rawState(hash).join();
+      } catch (RuntimeException reconnecting) {
+        // the inspecting connection reconnects after a restart of the test's Redis
+        assertThat(attempt).as("Redis reachable again").isLessThan(100);
+        sleep(50);
+      }
+    }
+  }
+
+  private static void awaitRedis(String status) throws Exception {
+    awaitCondition(() -> status.equals(one.get("/ready", null).json().getString("redisCodes")));
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 20 s for the condition").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
