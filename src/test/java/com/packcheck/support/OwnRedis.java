@@ -89,5 +89,8 @@ public final class OwnRedis implements AutoCloseable {
   @Override
   public void close() throws Exception {
     kill();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 }

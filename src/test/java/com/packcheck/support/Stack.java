@@ -131,5 +131,6 @@ public final class Stack implements AutoCloseable {
     instances.values().forEach(PackCheck::close);
     TestPostgres.dropSchema(schema);
     TestRedis.deleteKeys(TestRedis.url(), redisPrefix);
+    dataDir.toFile().delete();
   }
 }
