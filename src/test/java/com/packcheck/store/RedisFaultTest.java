@@ -84,10 +84,11 @@ class RedisFaultTest {
     assertThat(dispense(two, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isTrue();
     assertThat(dispense(one, pharmacyA, Stack.codes(1).get(0)).getString("outcome")).isEqualTo("fake");
 
+    // the flush took the marker with it: a rebuild brings back even the codes nobody checked since
+    awaitCondition(() -> "A".equals(state(codes.get(2))));
     awaitRedis("complete");
     assertThat(state(codes.get(0))).isEqualTo("D");
     assertThat(state(codes.get(1))).isEqualTo("D");
-    assertThat(state(codes.get(2))).isEqualTo("A");
     Invariants.check(stack, codes, answers);
   }
 
