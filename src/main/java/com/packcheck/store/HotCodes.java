@@ -9,6 +9,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -75,6 +78,7 @@ public final class HotCodes implements AutoCloseable {
       return 0
       """;
 
+  private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisAsyncCommands<byte[], byte[]> redis;
@@ -87,7 +91,11 @@ public final class HotCodes implements AutoCloseable {
   private final String markerSha;
 
   public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
-    this.client = RedisClient.create(RedisURI.create(url));
+    // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff.
+    this.resources = DefaultClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.client = RedisClient.create(resources, RedisURI.create(url));
     // Fail fast while disconnected: a check must not wait for Redis, PostgreSQL can decide alone.
     client.setOptions(ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -214,5 +222,6 @@ public final class HotCodes implements AutoCloseable {
   public void close() {
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

@@ -185,7 +185,8 @@ class RedisFaultTest {
     // once Redis answers again, the next check of each code writes PostgreSQL's state back
     assertThat(dispense(viaProxy, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isFalse();
     assertThat(dispense(viaProxy, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isFalse();
-    awaitCondition(() -> "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1))));
+    awaitCondition(() -> "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1))),
+        () -> state(codes.get(0)) + " " + state(codes.get(1)));
     Invariants.check(stack, codes, answers);
   }
 
@@ -234,9 +235,14 @@ class RedisFaultTest {
   }
 
   private static void awaitCondition(java.util.function.BooleanSupplier condition) throws Exception {
+    awaitCondition(condition, () -> "");
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition,
+      java.util.function.Supplier<String> seen) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 20 s for the condition").isLessThan(deadline);
+      assertThat(System.nanoTime()).as("waited 20 s for the condition; saw %s", seen.get()).isLessThan(deadline);
       Thread.sleep(50);
     }
   }

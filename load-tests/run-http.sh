@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# PackCheck HTTP load test, end to end, on this machine only (127.0.0.1):
+#   1. builds target/packcheck.jar if it is missing,
+#   2. starts PackCheck on the local PostgreSQL (a fresh schema) and a private redis-server,
+#   3. sets up a manufacturer, two pharmacies, a product and an active batch of random 16-digit codes,
+#      and pre-dispenses some of them with pharmacy A (the "repeat" / "already used" pool),
+#   4. runs the Gatling simulation (closed model, USERS concurrent clients) and prints its figures,
+#   5. runs pgbench with one transaction per check (no group commit) for the same duration,
+#   6. prints PackCheck checks/s ÷ pgbench tps, then stops everything and drops what it created.
+#
+# Settings (environment): DURATION (s, 30), WARMUP (s, 10), USERS (64), PORT (18080),
+# PREDISPENSE (2000), PGBENCH_ROWS (1000000), PGBENCH_CLIENTS (64), PGBENCH_THREADS (2),
+# MAX_RATE (25000: the checks/s the fresh codes are sized for), FRESH_CODES (overrides that sizing),
+# REDIS_URL (use this Redis instead of starting one), PACKCHECK_JAVA_OPTS (-Xms1g -Xmx2g),
+# REBUILD=1 (rebuild the jar even if present), KEEP=1 (keep the schemas, for a post-mortem).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+JAR="$ROOT/target/packcheck.jar"
+
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-10}
+USERS=${USERS:-64}
+PORT=${PORT:-18080}
+PREDISPENSE=${PREDISPENSE:-2000}
+PGBENCH_ROWS=${PGBENCH_ROWS:-1000000}
+PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-64}
+PGBENCH_THREADS=${PGBENCH_THREADS:-2}
+MAX_RATE=${MAX_RATE:-25000}
+PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xms1g -Xmx2g}
+
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_USER=postgres
+PG_DB=test
+export PGCONNECT_TIMEOUT=10
+
+STAMP=$(date -u +%Y%m%d%H%M%S)_$$
+APP_SCHEMA="load_${STAMP}"
+BENCH_SCHEMA="pgbench_${STAMP}"
+RUN_DIR="$HERE/target/run-${STAMP}"
+BASE="http://127.0.0.1:${PORT}"
+ADMIN_TOKEN="load-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+CODE_SECRET="load-secret-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+
+# Fresh codes for every first dispense of warm-up + run at MAX_RATE checks/s, plus a quarter spare.
+if [[ -z "${FRESH_CODES:-}" ]]; then
+  FRESH_CODES=$(( MAX_RATE * 40 / 100 * (WARMUP + DURATION) * 5 / 4 ))
+  (( FRESH_CODES < 100000 )) && FRESH_CODES=100000
+fi
+TOTAL_CODES=$(( FRESH_CODES + PREDISPENSE ))
+
+APP_PID=""
+REDIS_PID=""
+APP_SCHEMA_CREATED=""
+BENCH_SCHEMA_CREATED=""
+
+log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+psql_q() {
+  psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
+}
+
+stop_pid() { # pid, name, seconds to wait after SIGTERM
+  local pid=$1 name=$2 wait=${3:-30}
+  [[ -n "$pid" ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq $(( wait * 10 ))); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  log "$name (pid $pid) did not stop in ${wait}s: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_app() {
+  if [[ -n "$APP_PID" ]]; then
+    stop_pid "$APP_PID" PackCheck 40
+    APP_PID=""
+  fi
+  if [[ -n "$REDIS_PID" ]]; then
+    stop_pid "$REDIS_PID" redis-server 10
+    REDIS_PID=""
+  fi
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_app
+  if [[ -z "${KEEP:-}" ]]; then
+    [[ -n "$APP_SCHEMA_CREATED" ]] && { psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 \
+      || log "could not drop schema ${APP_SCHEMA}"; }
+    [[ -n "$BENCH_SCHEMA_CREATED" ]] && { psql_q -c "drop schema if exists ${BENCH_SCHEMA} cascade" >/dev/null 2>&1 \
+      || log "could not drop schema ${BENCH_SCHEMA}"; }
+  else
+    log "KEEP set: schemas ${APP_SCHEMA} and ${BENCH_SCHEMA} left in place"
+  fi
+  rm -rf "$RUN_DIR/data" "$RUN_DIR"/codes-*.txt "$RUN_DIR"/codes-*.gz 2>/dev/null || true
+  if (( rc != 0 )); then
+    log "FAILED (exit $rc); logs in $RUN_DIR"
+    [[ -f "$RUN_DIR/packcheck.log" ]] && { log "last lines of packcheck.log:"; tail -n 30 "$RUN_DIR/packcheck.log" >&2; }
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for tool in java mvn curl psql pgbench jq gzip awk shuf timeout; do
+  command -v "$tool" >/dev/null || die "$tool is required on the PATH"
+done
+[[ -n "${REDIS_URL:-}" ]] || command -v redis-server >/dev/null || die "redis-server is required (or set REDIS_URL)"
+
+mkdir -p "$RUN_DIR/data"
+log "run directory: $RUN_DIR"
+
+# ---------------------------------------------------------------------------------------------
+# 1. The server jar
+if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
+  log "building $JAR"
+  timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
+fi
+[[ -f "$JAR" ]] || die "$JAR not found after the build"
+
+psql_q -Atc "select 1" >/dev/null || die "PostgreSQL at ${PG_HOST}:${PG_PORT}/${PG_DB} is not reachable"
+
+free_port() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port "$PORT" || die "port $PORT is in use; set PORT"
+
+# ---------------------------------------------------------------------------------------------
+# 2. Redis (private, no persistence) and PackCheck
+if [[ -z "${REDIS_URL:-}" ]]; then
+  REDIS_PORT=${REDIS_PORT:-16379}
+  while ! free_port "$REDIS_PORT"; do REDIS_PORT=$(( REDIS_PORT + 1 )); done
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize no \
+    --dir "$RUN_DIR/data" --logfile "$RUN_DIR/redis.log" &
+  REDIS_PID=$!
+  REDIS_URL="redis://127.0.0.1:${REDIS_PORT}"
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break
+    sleep 0.1
+  done
+fi
+
+log "starting PackCheck on :$PORT (schema $APP_SCHEMA, Redis $REDIS_URL)"
+APP_SCHEMA_CREATED=1   # Flyway creates it at start; drop it whatever happens next
+# shellcheck disable=SC2086
+PACKCHECK_PG_URL="postgresql://${PG_USER}@${PG_HOST}:${PG_PORT}/${PG_DB}" \
+PACKCHECK_PG_SCHEMA="$APP_SCHEMA" \
+PACKCHECK_REDIS_URL="$REDIS_URL" \
+PACKCHECK_REDIS_PREFIX="$APP_SCHEMA" \
+PACKCHECK_ADMIN_TOKEN="$ADMIN_TOKEN" \
+PACKCHECK_CODE_SECRET="$CODE_SECRET" \
+PACKCHECK_HTTP_PORT="$PORT" \
+PACKCHECK_DATA_DIR="$RUN_DIR/data" \
+  java $PACKCHECK_JAVA_OPTS -jar "$JAR" >"$RUN_DIR/packcheck.log" 2>&1 &
+APP_PID=$!
+
+ready=""
+for _ in $(seq 120); do
+  kill -0 "$APP_PID" 2>/dev/null || die "PackCheck exited during start-up"
+  if curl -sf --max-time 2 "$BASE/ready" >/dev/null 2>&1; then ready=1; break; fi
+  sleep 0.5
+done
+[[ -n "$ready" ]] || die "PackCheck not ready after 60s"
+log "PackCheck ready: $(curl -s --max-time 2 "$BASE/ready")"
+
+# ---------------------------------------------------------------------------------------------
+# 3. Accounts, product, batch, codes
+api() { # method path token [curl args...]; prints the body, fails on a non-2xx status
+  local method=$1 path=$2 token=$3
+  shift 3
+  local out status
+  out=$(curl -sS --max-time 300 -X "$method" -H "Authorization: Bearer $token" -w $'\n%{http_code}' "$@" "$BASE$path")
+  status=${out##*$'\n'}
+  out=${out%$'\n'*}
+  [[ "$status" == 2* ]] || die "$method $path → HTTP $status: $out"
+  printf '%s' "$out"
+}
+json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
+
+MAKER=$(json POST /v1/manufacturers "$ADMIN_TOKEN" '{"name":"Load Test Pharma","pricePerCheck":5,"currency":"GHS"}')
+MAKER_TOKEN=$(jq -r .token <<<"$MAKER")
+PHARMACY_A=$(json POST /v1/pharmacies "$ADMIN_TOKEN" '{"name":"Load Pharmacy A","region":"Greater Accra"}')
+PHARMACY_B=$(json POST /v1/pharmacies "$ADMIN_TOKEN" '{"name":"Load Pharmacy B","region":"Ashanti"}')
+TOKEN_A=$(jq -r .token <<<"$PHARMACY_A")
+TOKEN_B=$(jq -r .token <<<"$PHARMACY_B")
+PRODUCT_ID=$(json POST /v1/products "$MAKER_TOKEN" '{"name":"Paracetamol 500 mg","gtin":"06001234567890"}' | jq -r .id)
+EXPIRY=$(date -u -d '+2 years' +%F)
+BATCH_ID=$(json POST /v1/batches "$MAKER_TOKEN" \
+  "{\"productId\":${PRODUCT_ID},\"lot\":\"LOAD-${STAMP}\",\"expiry\":\"${EXPIRY}\"}" | jq -r .id)
+
+log "generating ${TOTAL_CODES} random 16-digit codes (${FRESH_CODES} fresh + ${PREDISPENSE} to pre-dispense)"
+awk -v n=$(( TOTAL_CODES + TOTAL_CODES / 50 + 100 )) -v seed="$RANDOM$RANDOM" 'BEGIN {
+  srand(seed)
+  for (i = 0; i < n; i++) printf "%08d%08d\n", int(rand() * 100000000), int(rand() * 100000000)
+}' | sort -u | shuf -n "$TOTAL_CODES" >"$RUN_DIR/codes-all.txt"
+(( $(wc -l <"$RUN_DIR/codes-all.txt") == TOTAL_CODES )) || die "could not generate ${TOTAL_CODES} distinct codes"
+sed -n "1,${PREDISPENSE}p" "$RUN_DIR/codes-all.txt" >"$RUN_DIR/codes-used.txt"
+sed -n "$(( PREDISPENSE + 1 )),\$p" "$RUN_DIR/codes-all.txt" >"$RUN_DIR/codes-fresh.txt"
+gzip -1 -c "$RUN_DIR/codes-all.txt" >"$RUN_DIR/codes-all.gz"
+
+log "uploading the codes to batch $BATCH_ID (text/plain, gzip)"
+t0=$(date +%s%N)
+UPLOAD=$(api POST "/v1/batches/${BATCH_ID}/codes" "$MAKER_TOKEN" -H 'Content-Type: text/plain' \
+  -H 'Content-Encoding: gzip' --data-binary "@$RUN_DIR/codes-all.gz")
+t1=$(date +%s%N)
+[[ "$(jq -r .accepted <<<"$UPLOAD")" == "$TOTAL_CODES" ]] || die "upload did not accept every code: $UPLOAD"
+log "upload: $(jq -c '{received,accepted,invalid}' <<<"$UPLOAD") in $(( (t1 - t0) / 1000000 )) ms"
+
+t0=$(date +%s%N)
+json POST "/v1/batches/${BATCH_ID}/activate" "$MAKER_TOKEN" '{}' >/dev/null
+t1=$(date +%s%N)
+log "batch activated in $(( (t1 - t0) / 1000000 )) ms"
+complete=""
+for _ in $(seq 120); do
+  if curl -s --max-time 2 "$BASE/ready" | grep -q '"redisCodes":"complete"'; then complete=1; break; fi
+  sleep 0.5
+done
+[[ -n "$complete" ]] || log "WARNING: Redis does not hold every code yet: $(curl -s --max-time 2 "$BASE/ready")"
+
+log "pre-dispensing ${PREDISPENSE} codes with pharmacy A"
+{
+  while read -r code; do
+    printf 'url = "%s/v1/verifications"\n' "$BASE"
+    printf 'header = "Authorization: Bearer %s"\n' "$TOKEN_A"
+    printf 'header = "Content-Type: application/json"\n'
+    printf 'data = "{\\"code\\":\\"%s\\",\\"action\\":\\"dispense\\"}"\n' "$code"
+    printf 'output = "/dev/null"\n'
+    printf 'write-out = "%%{http_code}\\n"\n'
+    printf 'next\n'
+  done <"$RUN_DIR/codes-used.txt"
+} >"$RUN_DIR/predispense.curl"
+curl -s --max-time 120 --parallel --parallel-max 16 -K "$RUN_DIR/predispense.curl" >"$RUN_DIR/predispense.status" || true
+ok=$(grep -c '^200$' "$RUN_DIR/predispense.status" || true)
+(( ok == PREDISPENSE )) || die "pre-dispense: only ${ok}/${PREDISPENSE} answered 200 ($(sort "$RUN_DIR/predispense.status" | uniq -c | tr '\n' ' '))"
+dispensed=$(psql_q -Atc "select count(*) from ${APP_SCHEMA}.codes where state = 1")
+(( dispensed == PREDISPENSE )) || die "pre-dispense: ${dispensed} codes dispensed in PostgreSQL, expected ${PREDISPENSE}"
+
+# ---------------------------------------------------------------------------------------------
+# 4. Gatling
+RESULTS="$RUN_DIR/gatling"
+SUMMARY="$RUN_DIR/simulation-summary.properties"
+log "running Gatling: ${USERS} users, ${WARMUP}s warm-up + ${DURATION}s measured"
+gatling_rc=0
+timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile gatling:test \
+  -Dgatling.simulationClass=com.packcheck.load.ChecksSimulation \
+  -Dgatling.resultsFolder="$RESULTS" \
+  -DbaseUrl="$BASE" -DtokenA="$TOKEN_A" -DtokenB="$TOKEN_B" \
+  -DfreshCodes="$RUN_DIR/codes-fresh.txt" -DusedCodes="$RUN_DIR/codes-used.txt" \
+  -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -DsummaryFile="$SUMMARY" \
+  >"$RUN_DIR/gatling.log" 2>&1 || gatling_rc=$?
+grep -E '^(ChecksSimulation|Traffic mix|WARNING)' "$RUN_DIR/gatling.log" >&2 || true
+STATS=$(find "$RESULTS" -path '*/js/stats.json' 2>/dev/null | head -n 1)
+if [[ -z "$STATS" || ! -f "$SUMMARY" ]]; then
+  tail -n 40 "$RUN_DIR/gatling.log" >&2
+  die "Gatling did not produce its report (exit ${gatling_rc}); see $RUN_DIR/gatling.log"
+fi
+(( gatling_rc == 0 )) || log "WARNING: Gatling exited with ${gatling_rc}"
+
+prop() { sed -n "s/^$1=//p" "$SUMMARY"; }
+WINDOW=$(prop windowSeconds)
+TOTAL=$(jq '.stats.numberOfRequests.total' "$STATS")
+OKS=$(jq '.stats.numberOfRequests.ok' "$STATS")
+KOS=$(jq '.stats.numberOfRequests.ko' "$STATS")
+P50=$(jq -r '.stats.percentiles1.total' "$STATS")
+P99=$(jq -r '.stats.percentiles4.total' "$STATS")
+MEAN=$(jq -r '.stats.meanResponseTime.total' "$STATS")
+MAXRT=$(jq -r '.stats.maxResponseTime.total' "$STATS")
+CPS=$(awk -v n="$TOTAL" -v w="$WINDOW" 'BEGIN { printf "%.0f", n / w }')
+
+# Ledger consistency after the run: every dispensed code has exactly one first-check interaction.
+LEDGER=$(psql_q -Atc "select (select count(*) from ${APP_SCHEMA}.codes where state = 1) || ' ' ||
+  (select count(*) from ${APP_SCHEMA}.interactions where first_check) || ' ' ||
+  (select count(*) from ${APP_SCHEMA}.interactions)")
+read -r LEDGER_DISPENSED LEDGER_FIRST LEDGER_ALL <<<"$LEDGER"
+
+# ---------------------------------------------------------------------------------------------
+# 5. Server down, then pgbench on the same PostgreSQL: one transaction per check, no group commit
+log "stopping PackCheck"
+stop_app
+PG_FSYNC=$(psql_q -Atc "show fsync")
+PG_SYNC=$(psql_q -Atc "show synchronous_commit")
+PG_COMMIT_DELAY=$(psql_q -Atc "show commit_delay")
+
+log "pgbench: preparing ${PGBENCH_ROWS} code rows in schema ${BENCH_SCHEMA}"
+BENCH_SCHEMA_CREATED=1
+timeout 600 psql_q <<SQL
+create schema ${BENCH_SCHEMA};
+set search_path = ${BENCH_SCHEMA};
+create table codes (
+  hash         bytea    primary key,
+  batch_id     bigint   not null,
+  state        smallint not null default 0,
+  dispensed_by bigint,
+  dispensed_at timestamptz,
+  consumed_by  bytea,
+  consumed_at  timestamptz
+);
+insert into codes (hash, batch_id) select sha256(int8send(i)), 1 from generate_series(1, ${PGBENCH_ROWS}) i;
+create sequence interactions_id_seq;
+create table interactions (
+  id                bigint primary key,
+  at                timestamptz not null,
+  channel           text    not null,
+  customer_id       bytea   not null,
+  action            text    not null,
+  code_hash         bytea   not null,
+  batch_id          bigint,
+  manufacturer_id   bigint,
+  outcome           text    not null,
+  first_check       boolean not null,
+  first_verified_at timestamptz,
+  dispensed_at      timestamptz,
+  price             bigint  not null,
+  currency          char(3),
+  idempotency_key   text
+);
+create index interactions_code on interactions (code_hash);
+create index interactions_manufacturer_at on interactions (manufacturer_id, at);
+create index interactions_customer_at on interactions (customer_id, at);
+vacuum analyze codes;
+SQL
+cat >"$RUN_DIR/check.pgbench" <<SQL
+-- one check = one transaction: dispense a random code (guarded by its state), record the interaction
+\\set id random(1, ${PGBENCH_ROWS})
+\\set pharmacy random(1, 2)
+BEGIN;
+UPDATE ${BENCH_SCHEMA}.codes SET state = 1, dispensed_by = :pharmacy, dispensed_at = now()
+  WHERE hash = sha256(int8send(:id::int8)) AND state = 0;
+INSERT INTO ${BENCH_SCHEMA}.interactions (id, at, channel, customer_id, action, code_hash, batch_id,
+    manufacturer_id, outcome, first_check, first_verified_at, dispensed_at, price, currency)
+  VALUES (nextval('${BENCH_SCHEMA}.interactions_id_seq'), now(), 'http', sha256(int8send(:pharmacy::int8)),
+    'dispense', sha256(int8send(:id::int8)), 1, 1, 'genuine', true, now(), now(), 5, 'GHS');
+COMMIT;
+SQL
+# pgbench wants each SQL command on one line
+awk '/^\\/ || /^--/ { print; next } { buf = buf (buf == "" ? "" : " ") $0 } /;$/ { print buf; buf = "" }' \
+  "$RUN_DIR/check.pgbench" >"$RUN_DIR/check.sql"
+log "pgbench: ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s"
+timeout $(( DURATION + 120 )) pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -n -M prepared \
+  -c "$PGBENCH_CLIENTS" -j "$PGBENCH_THREADS" -T "$DURATION" -f "$RUN_DIR/check.sql" "$PG_DB" \
+  >"$RUN_DIR/pgbench.log" 2>&1 || { cat "$RUN_DIR/pgbench.log" >&2; die "pgbench failed"; }
+TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$RUN_DIR/pgbench.log" | tail -n 1)
+PGB_LAT=$(sed -n 's/^latency average = \(.*\)$/\1/p' "$RUN_DIR/pgbench.log")
+PGB_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$RUN_DIR/pgbench.log")
+[[ -n "$TPS" ]] || { cat "$RUN_DIR/pgbench.log" >&2; die "no tps in pgbench's output"; }
+RATIO=$(awk -v a="$CPS" -v b="$TPS" 'BEGIN { printf "%.2f", a / b }')
+
+# ---------------------------------------------------------------------------------------------
+# 6. Report
+mix() {
+  jq -r --argjson total "$TOTAL" '.contents[] | .stats
+    | "  \(.name | . + " " * (24 - length)) \(.numberOfRequests.total | tostring | " " * (9 - length) + .)"
+      + "  \((.numberOfRequests.total * 1000 / $total | round) / 10 | tostring)%"
+      + "   p50 \(.percentiles1.total) ms  p99 \(.percentiles4.total) ms  errors \(.numberOfRequests.ko)"' "$STATS"
+}
+cat <<EOF
+
+=== PackCheck HTTP load test ($(date -u +%FT%TZ)) ===
+server:        $BASE (jar $(basename "$JAR"), schema $APP_SCHEMA), PostgreSQL ${PG_HOST}:${PG_PORT}/${PG_DB}, Redis $REDIS_URL
+load:          Gatling closed model, ${USERS} concurrent users looping POST /v1/verifications
+               (${WARMUP}s warm-up not counted, ${DURATION}s measured; window ${WINDOW}s), $(nproc) cores shared
+traffic mix (target: 40% dispense fresh, 25% dispense repeat, 15% dispense already_used, 10% verify, 10% fake):
+$(mix)
+total checks:  ${TOTAL}   (ok ${OKS}, errors ${KOS})
+checks/s:      ${CPS}
+latency:       p50 ${P50} ms   p99 ${P99} ms   mean ${MEAN} ms   max ${MAXRT} ms
+fresh codes:   $(prop freshUsed) used of $(prop freshProvided) provided, $(prop freshReused) reused
+ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check interactions, ${LEDGER_ALL} interactions in all
+PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
+pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;
+               ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s, latency avg ${PGB_LAT}, failed ${PGB_FAILED:-0})
+ratio:         PackCheck checks/s ÷ pgbench tps = ${RATIO}
+report:        $(dirname "$(dirname "$STATS")")/index.html
+EOF
+if (( KOS > 0 )); then
+  echo "errors by message:"
+  jq -r '.contents[] | .stats.name' "$STATS" >/dev/null
+  grep -E '^> |^---- Errors' -A 12 "$RUN_DIR/gatling.log" | grep -E '^> ' | head -n 10 || true
+fi
+if (( LEDGER_DISPENSED != LEDGER_FIRST )); then
+  echo "LEDGER MISMATCH: ${LEDGER_DISPENSED} dispensed codes but ${LEDGER_FIRST} first-check interactions"
+fi
