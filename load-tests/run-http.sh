@@ -225,17 +225,21 @@ done
 
 log "pre-dispensing ${PREDISPENSE} codes with pharmacy A"
 {
+  first=1
   while read -r code; do
+    (( first )) || printf 'next\n'
+    first=0
     printf 'url = "%s/v1/verifications"\n' "$BASE"
     printf 'header = "Authorization: Bearer %s"\n' "$TOKEN_A"
     printf 'header = "Content-Type: application/json"\n'
     printf 'data = "{\\"code\\":\\"%s\\",\\"action\\":\\"dispense\\"}"\n' "$code"
     printf 'output = "/dev/null"\n'
     printf 'write-out = "%%{http_code}\\n"\n'
-    printf 'next\n'
+    printf 'max-time = 60\n'
+    printf 'silent\n'
   done <"$RUN_DIR/codes-used.txt"
 } >"$RUN_DIR/predispense.curl"
-curl -s --max-time 120 --parallel --parallel-max 16 -K "$RUN_DIR/predispense.curl" >"$RUN_DIR/predispense.status" || true
+timeout 300 curl --no-progress-meter --parallel --parallel-max 16 -K "$RUN_DIR/predispense.curl" >"$RUN_DIR/predispense.status" || true
 ok=$(grep -c '^200$' "$RUN_DIR/predispense.status" || true)
 (( ok == PREDISPENSE )) || die "pre-dispense: only ${ok}/${PREDISPENSE} answered 200 ($(sort "$RUN_DIR/predispense.status" | uniq -c | tr '\n' ' '))"
 dispensed=$(psql_q -Atc "select count(*) from ${APP_SCHEMA}.codes where state = 1")

@@ -60,14 +60,16 @@ public final class LedgerWriter {
       peeked as materialized (
         select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
         from codes c
-        where c.hash in (select hash from live where light)
+        where c.hash = any(array(select hash from live where light))
       ),
       locked as materialized (
         select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
         from codes c
-        where c.hash in (select hash from live where not light)
-           or c.hash in (select p.hash from peeked p join live i on i.hash = p.hash
-                         where i.action <> 'verify' and (p.state = 0 or (i.action = 'check' and p.state = 1)))
+        where c.hash = any(array(
+          select hash from live where not light
+          union
+          select p.hash from peeked p join live i on i.hash = p.hash
+          where i.action <> 'verify' and (p.state = 0 or (i.action = 'check' and p.state = 1))))
         order by c.hash
         for no key update
       ),
