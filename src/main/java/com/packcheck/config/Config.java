@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param redisBucketBits how many buckets (2^bits) codes are spread over; ~128 codes a bucket at most
  *                     keeps Redis's compact encoding
  * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
+ * @param ledgerConnections groups in flight per event loop, each on a connection of its own
  */
 public record Config(
     int httpPort,
@@ -29,7 +30,8 @@ public record Config(
     Optional<String> codeSecret,
     int pgPoolSize,
     Duration commitTimeout,
-    int verticles) {
+    int verticles,
+    int ledgerConnections) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -50,17 +52,18 @@ public record Config(
         value(env, "PACKCHECK_CODE_SECRET"),
         intValue(env, "PACKCHECK_PG_POOL_SIZE", 8),
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
-        intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()));
+        intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
+        intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 2));
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles);
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles);
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

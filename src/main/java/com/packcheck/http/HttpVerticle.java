@@ -25,7 +25,6 @@ public final class HttpVerticle extends VerticleBase {
   /** JSON bodies are small; anything larger is refused with 413 before it is buffered. */
   private static final long MAX_JSON_BODY = 64 * 1024;
   private static final int MAX_GROUP = 512;
-  private static final int GROUPS_IN_FLIGHT = 2;
 
   private final Config config;
   private final Database db;
@@ -48,7 +47,8 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), MAX_GROUP, GROUPS_IN_FLIGHT);
+    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), MAX_GROUP,
+        config.ledgerConnections());
     AccountRepository accounts = new AccountRepository(pool, hmac);
     Auth auth = new Auth(accounts, config.adminToken());
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY);
