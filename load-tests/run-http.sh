@@ -60,7 +60,41 @@ log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 psql_q() {
-  psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
+  timeout 600 psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
+}
+
+# CPU accounting: one line a second, "epoch_ms packcheck redis postgres busy all" (clock ticks), so the
+# measured window can be split between the server, its stores and the rest (mostly the load generator).
+ticks_of() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0) )); done; echo "$t"; }
+cpu_sampler() { # runs until killed
+  local pg_pids
+  while true; do
+    pg_pids=$(pgrep -u postgres postgres 2>/dev/null | tr '\n' ' ' || true)
+    # shellcheck disable=SC2086
+    printf '%s %s %s %s %s\n' "$(date +%s%3N)" "$(ticks_of ${APP_PID:-})" "$(ticks_of ${REDIS_PID:-})" \
+      "$(ticks_of $pg_pids)" "$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)"
+    sleep 1
+  done
+}
+SAMPLER_PID=""
+stop_sampler() {
+  if [[ -n "$SAMPLER_PID" ]]; then
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+  fi
+}
+# cpu_split FILE [FROM_MS TO_MS]: CPU shares between two samples (100% = one core)
+cpu_split() {
+  awk -v from="${2:-0}" -v to="${3:-99999999999999}" -v hz="$(getconf CLK_TCK)" '
+    $1 >= from && !a { a = 1; split($0, s0) } $1 <= to { split($0, s1) }
+    END {
+      if (!a || s1[1] <= s0[1]) { print "n/a"; exit }
+      secs = (s1[1] - s0[1]) / 1000; cores = (s1[6] - s0[6]) / hz / secs; f = 100 / hz / secs
+      app = (s1[2] - s0[2]) * f; rds = (s1[3] - s0[3]) * f; pg = (s1[4] - s0[4]) * f; busy = (s1[5] - s0[5]) * f
+      if (app + rds > 0) printf "PackCheck %.0f%%, Redis %.0f%%, ", app, rds
+      printf "PostgreSQL %.0f%%, other %.0f%%, idle %.0f%% (of %.0f%%)", pg, busy - app - pg - rds, cores * 100 - busy, cores * 100
+    }' "$1" 2>/dev/null || echo n/a
 }
 
 stop_pid() { # pid, name, seconds to wait after SIGTERM
@@ -78,6 +112,7 @@ stop_pid() { # pid, name, seconds to wait after SIGTERM
 }
 
 stop_app() {
+  stop_sampler
   if [[ -n "$APP_PID" ]]; then
     stop_pid "$APP_PID" PackCheck 40
     APP_PID=""
@@ -125,6 +160,9 @@ if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
   timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
 fi
 [[ -f "$JAR" ]] || die "$JAR not found after the build"
+# Run a private copy: a rebuild of target/ during the run would pull classes from under the JVM (and
+# another instance's `pkill -f target/packcheck.jar` should not take this one down).
+cp "$JAR" "$RUN_DIR/data/packcheck-loadtest.jar"
 
 psql_q -Atc "select 1" >/dev/null || die "PostgreSQL at ${PG_HOST}:${PG_PORT}/${PG_DB} is not reachable"
 
@@ -157,7 +195,7 @@ PACKCHECK_ADMIN_TOKEN="$ADMIN_TOKEN" \
 PACKCHECK_CODE_SECRET="$CODE_SECRET" \
 PACKCHECK_HTTP_PORT="$PORT" \
 PACKCHECK_DATA_DIR="$RUN_DIR/data" \
-  java $PACKCHECK_JAVA_OPTS -jar "$JAR" >"$RUN_DIR/packcheck.log" 2>&1 &
+  java $PACKCHECK_JAVA_OPTS -jar "$RUN_DIR/data/packcheck-loadtest.jar" >"$RUN_DIR/packcheck.log" 2>&1 &
 APP_PID=$!
 
 ready=""
@@ -249,6 +287,9 @@ dispensed=$(psql_q -Atc "select count(*) from ${APP_SCHEMA}.codes where state = 
 # 4. Gatling
 RESULTS="$RUN_DIR/gatling"
 SUMMARY="$RUN_DIR/simulation-summary.properties"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu_sampler >"$RUN_DIR/cpu.samples" 2>/dev/null &
+SAMPLER_PID=$!
 log "running Gatling: ${USERS} users, ${WARMUP}s warm-up + ${DURATION}s measured"
 gatling_rc=0
 timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile gatling:test \
@@ -259,29 +300,46 @@ timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile ga
   -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -DsummaryFile="$SUMMARY" \
   >"$RUN_DIR/gatling.log" 2>&1 || gatling_rc=$?
 grep -E '^(ChecksSimulation|Traffic mix|WARNING)' "$RUN_DIR/gatling.log" >&2 || true
-STATS=$(find "$RESULTS" -path '*/js/stats.json' 2>/dev/null | head -n 1)
-if [[ -z "$STATS" || ! -f "$SUMMARY" ]]; then
+REPORT=$(find "$RESULTS" -name index.html 2>/dev/null | head -n 1)
+if [[ -z "$REPORT" || ! -f "$SUMMARY" ]]; then
   tail -n 40 "$RUN_DIR/gatling.log" >&2
   die "Gatling did not produce its report (exit ${gatling_rc}); see $RUN_DIR/gatling.log"
 fi
 (( gatling_rc == 0 )) || log "WARNING: Gatling exited with ${gatling_rc}"
+# Gatling 3.14 no longer writes js/stats.json and its simulation.log is binary: the figures come from
+# the report's statistics table (name, total, ok, ko, min, p50, p75, p95, p99, max, mean; ms).
+STATS="$RUN_DIR/gatling-stats.tsv"
+awk -f "$HERE/gatling-stats.awk" "$REPORT" >"$STATS" || die "could not read the statistics of $REPORT"
+[[ "$(head -n 1 "$STATS" | cut -f1)" == "All Requests" ]] || die "no 'All Requests' row in $REPORT"
 
+APP_ALIVE=yes
+kill -0 "$APP_PID" 2>/dev/null || APP_ALIVE="no: PackCheck stopped during the run (see packcheck.log)"
 prop() { sed -n "s/^$1=//p" "$SUMMARY"; }
+stat() { head -n 1 "$STATS" | cut -f "$1"; }
 WINDOW=$(prop windowSeconds)
-TOTAL=$(jq '.stats.numberOfRequests.total' "$STATS")
-OKS=$(jq '.stats.numberOfRequests.ok' "$STATS")
-KOS=$(jq '.stats.numberOfRequests.ko' "$STATS")
-P50=$(jq -r '.stats.percentiles1.total' "$STATS")
-P99=$(jq -r '.stats.percentiles4.total' "$STATS")
-MEAN=$(jq -r '.stats.meanResponseTime.total' "$STATS")
-MAXRT=$(jq -r '.stats.maxResponseTime.total' "$STATS")
-CPS=$(awk -v n="$TOTAL" -v w="$WINDOW" 'BEGIN { printf "%.0f", n / w }')
+USER_SECONDS=$(prop userSeconds)
+TOTAL=$(stat 2)
+OKS=$(stat 3)
+KOS=$(stat 4)
+P50=$(stat 6)
+P99=$(stat 9)
+MAXRT=$(stat 10)
+MEAN=$(stat 11)
+# CPU shares over the measured window; "other" is mostly Gatling (and Maven, idle)
+CPU=$(cpu_split "$RUN_DIR/cpu.samples" "$(prop measureStartMs)" "$(prop measureEndMs)")
+CPS=$(awk -v n="$TOTAL" -v w="$USER_SECONDS" 'BEGIN { printf "%.0f", n / w }')
 
 # Ledger consistency after the run: every dispensed code has exactly one first-check interaction.
 LEDGER=$(psql_q -Atc "select (select count(*) from ${APP_SCHEMA}.codes where state = 1) || ' ' ||
   (select count(*) from ${APP_SCHEMA}.interactions where first_check) || ' ' ||
   (select count(*) from ${APP_SCHEMA}.interactions)")
 read -r LEDGER_DISPENSED LEDGER_FIRST LEDGER_ALL <<<"$LEDGER"
+# Group commit seen from outside: the interactions of one group share a transaction id (xmin).
+GROUP_STATS=$(psql_q -Atc "select count(distinct xmin::text) || ' ' || count(*) from ${APP_SCHEMA}.interactions
+  where at between to_timestamp($(prop measureStartMs) / 1000.0) and to_timestamp($(prop measureEndMs) / 1000.0)")
+read -r GROUP_TX GROUP_ROWS <<<"$GROUP_STATS"
+GROUP_LINE=$(awk -v t="$GROUP_TX" -v r="$GROUP_ROWS" -v w="$USER_SECONDS" \
+  'BEGIN { if (t > 0) printf "%d transactions for %d checks in the measured window: %.1f checks a commit, %.0f commits/s", t, r, r / t, t / w; else print "n/a" }')
 
 # ---------------------------------------------------------------------------------------------
 # 5. Server down, then pgbench on the same PostgreSQL: one transaction per check, no group commit
@@ -293,7 +351,7 @@ PG_COMMIT_DELAY=$(psql_q -Atc "show commit_delay")
 
 log "pgbench: preparing ${PGBENCH_ROWS} code rows in schema ${BENCH_SCHEMA}"
 BENCH_SCHEMA_CREATED=1
-timeout 600 psql_q <<SQL
+psql_q <<SQL
 create schema ${BENCH_SCHEMA};
 set search_path = ${BENCH_SCHEMA};
 create table codes (
@@ -346,9 +404,13 @@ SQL
 awk '/^\\/ || /^--/ { print; next } { buf = buf (buf == "" ? "" : " ") $0 } /;$/ { print buf; buf = "" }' \
   "$RUN_DIR/check.pgbench" >"$RUN_DIR/check.sql"
 log "pgbench: ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s"
+cpu_sampler >"$RUN_DIR/cpu-pgbench.samples" 2>/dev/null &
+SAMPLER_PID=$!
 timeout $(( DURATION + 120 )) pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -n -M prepared \
   -c "$PGBENCH_CLIENTS" -j "$PGBENCH_THREADS" -T "$DURATION" -f "$RUN_DIR/check.sql" "$PG_DB" \
   >"$RUN_DIR/pgbench.log" 2>&1 || { cat "$RUN_DIR/pgbench.log" >&2; die "pgbench failed"; }
+stop_sampler
+PGB_CPU=$(cpu_split "$RUN_DIR/cpu-pgbench.samples")
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$RUN_DIR/pgbench.log" | tail -n 1)
 PGB_LAT=$(sed -n 's/^latency average = \(.*\)$/\1/p' "$RUN_DIR/pgbench.log")
 PGB_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$RUN_DIR/pgbench.log")
@@ -358,35 +420,46 @@ RATIO=$(awk -v a="$CPS" -v b="$TPS" 'BEGIN { printf "%.2f", a / b }')
 # ---------------------------------------------------------------------------------------------
 # 6. Report
 mix() {
-  jq -r --argjson total "$TOTAL" '.contents[] | .stats
-    | "  \(.name | . + " " * (24 - length)) \(.numberOfRequests.total | tostring | " " * (9 - length) + .)"
-      + "  \((.numberOfRequests.total * 1000 / $total | round) / 10 | tostring)%"
-      + "   p50 \(.percentiles1.total) ms  p99 \(.percentiles4.total) ms  errors \(.numberOfRequests.ko)"' "$STATS"
+  awk -F '\t' -v total="$TOTAL" 'NR > 1 {
+    printf "  %-22s %9d  %5.1f%%   p50 %s ms  p99 %s ms  errors %d\n", $1, $2, total ? 100 * $2 / total : 0, $6, $9, $4
+  }' "$STATS"
 }
 cat <<EOF
 
 === PackCheck HTTP load test ($(date -u +%FT%TZ)) ===
 server:        $BASE (jar $(basename "$JAR"), schema $APP_SCHEMA), PostgreSQL ${PG_HOST}:${PG_PORT}/${PG_DB}, Redis $REDIS_URL
+load avg:      ${LOAD_BEFORE} before the run (the machine should be otherwise idle)
 load:          Gatling closed model, ${USERS} concurrent users looping POST /v1/verifications
-               (${WARMUP}s warm-up not counted, ${DURATION}s measured; window ${WINDOW}s), $(nproc) cores shared
+               (${WARMUP}s warm-up not counted, ${DURATION}s measured: ${USER_SECONDS}s a user, ${WINDOW}s wall), $(nproc) cores shared
 traffic mix (target: 40% dispense fresh, 25% dispense repeat, 15% dispense already_used, 10% verify, 10% fake):
 $(mix)
+cpu (run):     ${CPU}   ("other" is mostly Gatling)
 total checks:  ${TOTAL}   (ok ${OKS}, errors ${KOS})
 checks/s:      ${CPS}
 latency:       p50 ${P50} ms   p99 ${P99} ms   mean ${MEAN} ms   max ${MAXRT} ms
 fresh codes:   $(prop freshUsed) used of $(prop freshProvided) provided, $(prop freshReused) reused
+group commit:  ${GROUP_LINE}
 ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check interactions, ${LEDGER_ALL} interactions in all
 PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
 pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;
                ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s, latency avg ${PGB_LAT}, failed ${PGB_FAILED:-0})
+cpu (pgbench): ${PGB_CPU}   ("other" is mostly the pgbench client)
 ratio:         PackCheck checks/s ÷ pgbench tps = ${RATIO}
-report:        $(dirname "$(dirname "$STATS")")/index.html
+report:        ${REPORT}
 EOF
 if (( KOS > 0 )); then
-  echo "errors by message:"
-  jq -r '.contents[] | .stats.name' "$STATS" >/dev/null
-  grep -E '^> |^---- Errors' -A 12 "$RUN_DIR/gatling.log" | grep -E '^> ' | head -n 10 || true
+  echo "errors (Gatling's last error summary):"
+  awk '/^---- Errors/ { n++; buf[n] = ""; on = 1; next } on && /^(=|---- )/ { on = 0 } on && /^> / { buf[n] = buf[n] $0 "\n" }
+       END { printf "%s", buf[n] }' "$RUN_DIR/gatling.log" | head -n 10 || true
+fi
+status=0
+if [[ "$APP_ALIVE" != yes ]]; then
+  echo "SERVER DIED: ${APP_ALIVE}"
+  status=1
 fi
 if (( LEDGER_DISPENSED != LEDGER_FIRST )); then
   echo "LEDGER MISMATCH: ${LEDGER_DISPENSED} dispensed codes but ${LEDGER_FIRST} first-check interactions"
+  status=1
 fi
+(( KOS == 0 )) || status=1
+exit "$status"

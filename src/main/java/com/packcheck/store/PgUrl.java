@@ -32,6 +32,8 @@ public record PgUrl(String host, int port, String database, String user, String 
     PgConnectOptions options = new PgConnectOptions()
         .setHost(host).setPort(port).setDatabase(database).setUser(user).setPassword(password)
         .setCachePreparedStatements(true)
+        // the ledger's group statement is longer than the 2048-character default: parse it once, not per group
+        .setPreparedStatementCacheSqlLimit(16_384)
         .setPipeliningLimit(16);
     options.getProperties().put("search_path", schema);
     options.getProperties().put("application_name", "packcheck");

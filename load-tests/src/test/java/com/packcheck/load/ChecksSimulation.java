@@ -73,6 +73,9 @@ public class ChecksSimulation extends Simulation {
   /** The measured window: the first user entering it, the last one leaving it (epoch millis). */
   private final AtomicLong measureStart = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong measureEnd = new AtomicLong(Long.MIN_VALUE);
+  /** Each user's own measured time, summed: users may start a little apart on a busy machine. */
+  private final AtomicLong userNanos = new AtomicLong();
+  private final AtomicInteger usersMeasured = new AtomicInteger();
 
   {
     if (used.length == 0) {
@@ -94,11 +97,13 @@ public class ChecksSimulation extends Simulation {
         .during(Duration.ofSeconds(warmupSeconds)).on(oneCheck(true))
         .exec(session -> {
           measureStart.accumulateAndGet(System.currentTimeMillis(), Math::min);
-          return session;
+          return session.set("measuredFrom", System.nanoTime());
         })
         .during(Duration.ofSeconds(durationSeconds)).on(oneCheck(false))
         .exec(session -> {
           measureEnd.accumulateAndGet(System.currentTimeMillis(), Math::max);
+          userNanos.addAndGet(System.nanoTime() - session.getLong("measuredFrom"));
+          usersMeasured.incrementAndGet();
           return session;
         });
 
@@ -114,9 +119,14 @@ public class ChecksSimulation extends Simulation {
     long start = measureStart.get();
     long end = measureEnd.get();
     double window = start == Long.MAX_VALUE || end == Long.MIN_VALUE ? durationSeconds : (end - start) / 1000.0;
+    int measured = usersMeasured.get();
+    // checks/s = all measured checks ÷ the mean time a user spent measuring (sum over users of n_i / t_i)
+    double userSeconds = measured == 0 ? durationSeconds : userNanos.get() / 1e9 / measured;
     String summary = String.format(java.util.Locale.ROOT,
-        "users=%d%nwarmupSeconds=%d%ndurationSeconds=%d%nwindowSeconds=%.3f%nfreshProvided=%d%nfreshUsed=%d%nfreshReused=%d%n",
-        users, warmupSeconds, durationSeconds, window, fresh.size(), fresh.taken(), fresh.reused());
+        "users=%d%nusersMeasured=%d%nwarmupSeconds=%d%ndurationSeconds=%d%nwindowSeconds=%.3f%nuserSeconds=%.3f%n"
+            + "measureStartMs=%d%nmeasureEndMs=%d%nfreshProvided=%d%nfreshUsed=%d%nfreshReused=%d%n",
+        users, measured, warmupSeconds, durationSeconds, window, userSeconds, start, end, fresh.size(),
+        fresh.taken(), fresh.reused());
     System.out.print("ChecksSimulation summary:\n" + summary);
     if (fresh.reused() > 0) {
       System.out.printf("WARNING: %d fresh codes were used twice (only %d provided): size the fresh codes file up%n",
