@@ -2,16 +2,16 @@ package com.packcheck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
+import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -19,36 +19,34 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Who gets which answer, and what is billed")
 class CheckSemanticsTest {
-  static Stack stack;
+  static World world;
   static Client one;
   static Client two;
   static Stack.Account maker;
   static Stack.Account pharmacyA;
   static Stack.Account pharmacyB;
   static long product;
-  final Answers answers = new Answers();
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
-    one = stack.start();
-    two = stack.start();
-    maker = stack.manufacturer(one, 25);
-    pharmacyA = stack.pharmacy(one);
-    pharmacyB = stack.pharmacy(one);
-    product = stack.product(one, maker, "Paracetamol 500 mg");
+    world = new World(25, Map.of(), Map.of());
+    one = world.instance(0);
+    two = world.instance(1);
+    maker = world.maker;
+    pharmacyA = world.pharmacyA;
+    pharmacyB = world.pharmacyB;
+    product = world.product;
   }
 
   @AfterAll
   static void stop() {
-    stack.close();
+    world.close();
   }
 
   @Test
   @DisplayName("the same pharmacy dispensing again is told genuine, not first; another pharmacy is told already used and when")
   void repeatAndReuse() throws Exception {
-    List<String> codes = Stack.codes(1);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(1);
     String code = codes.get(0);
     JsonObject first = check(one, pharmacyA, code, "dispense").json();
     JsonObject repeat = check(two, pharmacyA, code, "dispense").json();
@@ -65,14 +63,13 @@ class CheckSemanticsTest {
     assertThat(other.getString("firstVerifiedAt")).isEqualTo(first.getString("dispensedAt"));
     assertThat(other.getString("message")).contains("Already used").contains("first verified on");
     assertThat(otherVerify.getString("outcome")).isEqualTo("already_used");
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("verify never changes state, however often it is asked")
   void verifyIsReadOnly() throws Exception {
-    List<String> codes = Stack.codes(1);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(1);
     for (int i = 0; i < 5; i++) {
       JsonObject v = check(i % 2 == 0 ? one : two, i % 2 == 0 ? pharmacyA : pharmacyB, codes.get(0), "verify").json();
       assertThat(v.getString("outcome")).isEqualTo("genuine");
@@ -81,14 +78,13 @@ class CheckSemanticsTest {
     }
     JsonObject dispense = check(one, pharmacyB, codes.get(0), "dispense").json();
     assertThat(dispense.getBoolean("firstCheck")).isTrue();
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("a replay with the same Idempotency-Key gets the identical body, from either instance, and is billed once")
   void idempotentReplay() throws Exception {
-    List<String> codes = Stack.codes(1);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(1);
     long before = billedChecks();
     String key = "order-" + System.nanoTime();
     Client.Response first = check(one, pharmacyA, codes.get(0), "dispense", "Idempotency-Key", key);
@@ -109,14 +105,13 @@ class CheckSemanticsTest {
         new JsonObject().put("code", Stack.codes(1).get(0)).put("action", "dispense"), "Idempotency-Key", key);
     assertThat(misuse.status()).isEqualTo(422);
     assertThat(misuse.json().getString("error")).isEqualTo("idempotency_key_reused");
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("malformed codes answer 422 please re-check and change nothing; unknown well-formed codes are fake")
   void typosAreNotFakes() throws Exception {
-    List<String> codes = Stack.codes(1);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(1);
     String code = codes.get(0);
     for (String typo : List.of("12345", code.substring(0, 15), code + "7", code.substring(0, 8) + "!" + code.substring(9),
         "", "   ", "ÄÖÜ" + code.substring(3), "1234567890123456789012345678901234567890123")) {
@@ -139,20 +134,20 @@ class CheckSemanticsTest {
     assertThat(viaArabic.getString("outcome")).isEqualTo("genuine");
     assertThat(viaArabic.getValue("dispensedAt")).as("nothing consumed by the typos").isNull();
     assertThat(check(two, pharmacyA, spaced, "dispense").json().getBoolean("firstCheck")).isTrue();
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("a draft batch answers inactive, a recalled one recalled, an expired one expired; none changes state")
   void batchStates() throws Exception {
     List<String> draftCodes = Stack.codes(1);
-    stack.draftBatch(one, maker, product, "2099-01-01", draftCodes);
+    world.stack.draftBatch(one, maker, product, "2099-01-01", draftCodes);
     List<String> recalledCodes = Stack.codes(2);
-    long recalled = stack.activeBatch(one, maker, product, recalledCodes);
+    long recalled = world.stack.activeBatch(one, maker, product, recalledCodes);
     check(one, pharmacyA, recalledCodes.get(1), "dispense");
     one.post("/v1/batches/" + recalled + "/recall", maker.token(), new JsonObject().put("reason", "stability"));
     List<String> expiredCodes = Stack.codes(1);
-    long expired = stack.draftBatch(one, maker, product, "2020-01-31", expiredCodes);
+    long expired = world.stack.draftBatch(one, maker, product, "2020-01-31", expiredCodes);
     one.post("/v1/batches/" + expired + "/activate", maker.token(), null);
 
     assertThat(check(one, pharmacyA, draftCodes.get(0), "dispense").json().getString("outcome")).isEqualTo("inactive");
@@ -163,14 +158,11 @@ class CheckSemanticsTest {
     assertThat(old.getString("outcome")).isEqualTo("expired");
     assertThat(old.getString("message")).contains("expired on 31 January 2020");
     // No answer was a first check, so the invariant requires all three codes unchanged.
-    Invariants.check(stack, List.of(draftCodes.get(0), recalledCodes.get(0), expiredCodes.get(0)), answers);
+    world.checkInvariants(List.of(draftCodes.get(0), recalledCodes.get(0), expiredCodes.get(0)));
   }
 
   private Client.Response check(Client via, Stack.Account pharmacy, String code, String action, String... headers) {
-    Client.Response r = via.post("/v1/verifications", pharmacy.token(),
-        new JsonObject().put("code", code).put("action", action), headers);
-    answers.record(code, action, r);
-    return r;
+    return world.check(via, pharmacy, code, action, headers);
   }
 
   private static long billedChecks() throws Exception {
@@ -182,7 +174,7 @@ class CheckSemanticsTest {
   }
 
   private static long scalar(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(stack.schema); Statement s = c.createStatement();
+    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);

@@ -2,13 +2,13 @@ package com.packcheck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
+import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,42 +17,28 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Dispense races through two instances sharing PostgreSQL")
 class DispenseRaceTest {
-  static Stack stack;
-  static Client one;
-  static Client two;
-  static Stack.Account maker;
-  static Stack.Account pharmacyA;
-  static Stack.Account pharmacyB;
-  static long product;
+  static World world;
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
-    one = stack.start();
-    two = stack.start();
-    maker = stack.manufacturer(one, 10);
-    pharmacyA = stack.pharmacy(one);
-    pharmacyB = stack.pharmacy(two);
-    product = stack.product(one, maker, "Artemether/Lumefantrine 20/120");
+    world = new World(10, Map.of(), Map.of());
   }
 
   @AfterAll
   static void stop() {
-    stack.close();
+    world.close();
   }
 
   @Test
   @DisplayName("500 concurrent dispenses of one fresh code give exactly one firstCheck, for each of 12 codes")
   void exactlyOneFirstCheckPerCode() throws Exception {
-    List<String> codes = Stack.codes(12);
-    stack.activeBatch(one, maker, product, codes);
-    Answers answers = new Answers();
+    List<String> codes = world.activeCodes(12);
     for (String code : codes) {
       List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
       List<Stack.Account> callers = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
-        Client instance = i % 2 == 0 ? one : two;
-        Stack.Account pharmacy = (i / 2) % 2 == 0 ? pharmacyA : pharmacyB;
+        Client instance = world.instance(i % 2);
+        Stack.Account pharmacy = (i / 2) % 2 == 0 ? world.pharmacyA : world.pharmacyB;
         callers.add(pharmacy);
         calls.add(instance.postAsync("/v1/verifications", pharmacy.token(),
             new JsonObject().put("code", code).put("action", "dispense")));
@@ -64,7 +50,7 @@ class DispenseRaceTest {
       for (int i = 0; i < calls.size(); i++) {
         Client.Response r = calls.get(i).join();
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        answers.record(code, "dispense", r);
+        world.answers.record(code, "dispense", r);
         if (r.json().getBoolean("firstCheck")) {
           assertThat(first).as("a second firstCheck for %s", code).isNull();
           first = r.json();
@@ -81,6 +67,6 @@ class DispenseRaceTest {
         assertThat(r.getString("firstVerifiedAt")).isEqualTo(first.getString("dispensedAt"));
       }
     }
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 }

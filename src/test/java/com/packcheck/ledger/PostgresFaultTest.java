@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
+import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,28 +22,24 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("PostgreSQL failing under PackCheck (through a TCP proxy)")
 class PostgresFaultTest {
-  static Stack stack;
   static TcpProxy proxy;
+  static World world;
   static Client direct;
   static Client proxied;
-  static Stack.Account maker;
   static Stack.Account pharmacyA;
   static Stack.Account pharmacyB;
-  static long product;
-  final Answers answers = new Answers();
+  final Answers answers = world.answers;
 
   @BeforeAll
   static void start() throws Exception {
-    stack = new Stack();
     PgUrl pg = PgUrl.parse(TestPostgres.url());
     proxy = new TcpProxy(pg.host(), pg.port());
-    direct = stack.start();
-    proxied = stack.start(Map.of("PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password()
+    world = new World(10, Map.of(), Map.of("PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password()
         + "@127.0.0.1:" + proxy.port() + "/" + pg.database(), "PACKCHECK_COMMIT_TIMEOUT_MS", "1000"));
-    maker = stack.manufacturer(direct, 10);
-    pharmacyA = stack.pharmacy(direct);
-    pharmacyB = stack.pharmacy(direct);
-    product = stack.product(direct, maker, "Metformin 850 mg");
+    direct = world.instance(0);
+    proxied = world.instance(1);
+    pharmacyA = world.pharmacyA;
+    pharmacyB = world.pharmacyB;
   }
 
   @AfterEach
@@ -53,15 +49,14 @@ class PostgresFaultTest {
 
   @AfterAll
   static void stop() throws Exception {
-    stack.close();
+    world.close();
     proxy.close();
   }
 
   @Test
   @DisplayName("with the link cut, checks answer 503 with a JSON error and /ready says so; a retry afterwards reads the truth")
   void linkCut() throws Exception {
-    List<String> codes = Stack.codes(1);
-    stack.activeBatch(direct, maker, product, codes);
+    List<String> codes = world.activeCodes(1);
     proxy.cut();
     Client.Response refused = dispense(proxied, pharmacyA, codes.get(0), "Idempotency-Key", "cut-1");
     assertThat(refused.status()).isEqualTo(503);
@@ -74,14 +69,13 @@ class PostgresFaultTest {
     assertThat(retried.status()).isEqualTo(200);
     assertThat(retried.json().getBoolean("firstCheck")).isTrue();
     assertThat(proxied.get("/ready", null).status()).isEqualTo(200);
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("when the reply to the commit is lost, the caller gets 503 and its retry gets the one committed first answer")
   void commitReplyLost() throws Exception {
-    List<String> codes = Stack.codes(1);
-    stack.activeBatch(direct, maker, product, codes);
+    List<String> codes = world.activeCodes(1);
     // a pooled connection exists, so the check reaches PostgreSQL and only the reply is lost
     assertThat(proxied.post("/v1/verifications", pharmacyA.token(), new JsonObject().put("code", codes.get(0)))
         .status()).isEqualTo(200);
@@ -100,14 +94,13 @@ class PostgresFaultTest {
     assertThat(again.json().getString("dispensedAt")).isEqualTo(retried.json().getString("dispensedAt"));
     assertThat(dispense(direct, pharmacyB, codes.get(0)).json().getString("outcome")).isEqualTo("already_used");
     assertThat(answers.firstChecks(codes.get(0), "dispense")).isEqualTo(1);
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("a cut in the middle of concurrent dispenses leaves every code consistent once retried")
   void cutUnderLoad() throws Exception {
-    List<String> codes = Stack.codes(40);
-    stack.activeBatch(direct, maker, product, codes);
+    List<String> codes = world.activeCodes(40);
     List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
     for (int i = 0; i < codes.size(); i++) {
       Stack.Account who = i % 2 == 0 ? pharmacyA : pharmacyB;
@@ -132,13 +125,10 @@ class PostgresFaultTest {
     for (String code : codes) {
       assertThat(answers.firstChecks(code, "dispense")).as(code).isEqualTo(1);
     }
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   private Client.Response dispense(Client via, Stack.Account pharmacy, String code, String... headers) {
-    Client.Response r = via.post("/v1/verifications", pharmacy.token(),
-        new JsonObject().put("code", code).put("action", "dispense"), headers);
-    answers.record(code, "dispense", r);
-    return r;
+    return world.check(via, pharmacy, code, "dispense", headers);
   }
 }

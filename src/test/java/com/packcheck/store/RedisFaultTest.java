@@ -6,10 +6,10 @@ import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.Hmac;
 import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
 import com.packcheck.support.OwnRedis;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
+import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,30 +29,29 @@ import org.junit.jupiter.api.Test;
 class RedisFaultTest {
   static OwnRedis redis;
   static TcpProxy redisProxy;
+  static World world;
   static Stack stack;
   static Client one;
   static Client two;
   static Client viaProxy;
   static HotCodes inspect;
-  static Stack.Account maker;
   static Stack.Account pharmacyA;
   static Stack.Account pharmacyB;
-  static long product;
-  final Answers answers = new Answers();
+  final Answers answers = world.answers;
 
   @BeforeAll
   static void start() throws Exception {
     redis = new OwnRedis();
     redisProxy = new TcpProxy("127.0.0.1", redis.port());
-    stack = new Stack();
-    one = stack.start(Map.of("PACKCHECK_REDIS_URL", redis.url()));
-    two = stack.start(Map.of("PACKCHECK_REDIS_URL", redis.url()));
-    viaProxy = stack.start(Map.of("PACKCHECK_REDIS_URL", "redis://127.0.0.1:" + redisProxy.port()));
+    world = new World(7, Map.of("PACKCHECK_REDIS_URL", redis.url()), Map.of("PACKCHECK_REDIS_URL", redis.url()),
+        Map.of("PACKCHECK_REDIS_URL", "redis://127.0.0.1:" + redisProxy.port()));
+    stack = world.stack;
+    one = world.instance(0);
+    two = world.instance(1);
+    viaProxy = world.instance(2);
     inspect = new HotCodes(redis.url(), stack.redisPrefix, 17, Duration.ofSeconds(1));
-    maker = stack.manufacturer(one, 7);
-    pharmacyA = stack.pharmacy(one);
-    pharmacyB = stack.pharmacy(one);
-    product = stack.product(one, maker, "Amoxicillin/Clavulanate 875/125");
+    pharmacyA = world.pharmacyA;
+    pharmacyB = world.pharmacyB;
   }
 
   @AfterEach
@@ -63,7 +62,7 @@ class RedisFaultTest {
   @AfterAll
   static void stop() throws Exception {
     inspect.close();
-    stack.close();
+    world.close();
     redisProxy.close();
     redis.close();
   }
@@ -71,8 +70,7 @@ class RedisFaultTest {
   @Test
   @DisplayName("after FLUSHALL between checks every answer stays right, and Redis is rebuilt from PostgreSQL")
   void flushBetweenChecks() throws Exception {
-    List<String> codes = Stack.codes(3);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(3);
     awaitRedis("complete");
     assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
     redis.flushAll();
@@ -89,14 +87,13 @@ class RedisFaultTest {
     awaitRedis("complete");
     assertThat(state(codes.get(0))).isEqualTo("D");
     assertThat(state(codes.get(1))).isEqualTo("D");
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("FLUSHALL again and again during a race of 200 dispenses per code: still exactly one first check")
   void flushDuringRace() throws Exception {
-    List<String> codes = Stack.codes(8);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(8);
     AtomicBoolean racing = new AtomicBoolean(true);
     Thread flusher = new Thread(() -> {
       while (racing.get()) {
@@ -111,20 +108,18 @@ class RedisFaultTest {
       racing.set(false);
       flusher.join();
     }
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("Redis restarted from an older snapshot: answers stay right and newer states are never overwritten")
   void olderSnapshot() throws Exception {
-    List<String> codes = Stack.codes(3);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(3);
     awaitRedis("complete");
     Path snapshot = redis.snapshot();
     assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
     assertThat(dispense(one, pharmacyA, codes.get(1)).getBoolean("firstCheck")).isTrue();
-    List<String> later = Stack.codes(2);
-    stack.activeBatch(one, maker, product, later);
+    List<String> later = world.activeCodes(2);
 
     redis.restartFrom(snapshot);
     assertThat(state(codes.get(0))).as("the snapshot predates the dispense").isEqualTo("A");
@@ -145,14 +140,13 @@ class RedisFaultTest {
     assertThat(state(later.get(0))).isEqualTo("D");
     List<String> all = new ArrayList<>(codes);
     all.addAll(later);
-    Invariants.check(stack, all, answers);
+    world.checkInvariants(all);
   }
 
   @Test
   @DisplayName("code keys deleted while the load marker stays: a used code is still used, a fresh one dispensed once")
   void keysDeletedUnderTheMarker() throws Exception {
-    List<String> codes = Stack.codes(3);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(3);
     awaitRedis("complete");
     assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
     redis.with(r -> {
@@ -164,14 +158,13 @@ class RedisFaultTest {
     assertThat(dispense(two, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
     assertThat(dispense(two, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isFalse();
     race(codes.subList(1, 3), 100);
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   @Test
   @DisplayName("a swallowed script reply, then a cut link (Lettuce replays): right answers, nothing left pending")
   void lostRedisReply() throws Exception {
-    List<String> codes = Stack.codes(2);
-    stack.activeBatch(one, maker, product, codes);
+    List<String> codes = world.activeCodes(2);
     awaitRedis("complete");
     redisProxy.swallowReplies();
     JsonObject first = dispense(viaProxy, pharmacyA, codes.get(0));
@@ -187,7 +180,7 @@ class RedisFaultTest {
     assertThat(dispense(viaProxy, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isFalse();
     awaitCondition(() -> "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1))),
         () -> state(codes.get(0)) + " " + state(codes.get(1)));
-    Invariants.check(stack, codes, answers);
+    world.checkInvariants(codes);
   }
 
   private void race(List<String> codes, int perCode) {
@@ -210,10 +203,8 @@ class RedisFaultTest {
   }
 
   private JsonObject dispense(Client via, Stack.Account pharmacy, String code) {
-    Client.Response r = via.post("/v1/verifications", pharmacy.token(),
-        new JsonObject().put("code", code).put("action", "dispense"));
+    Client.Response r = world.check(via, pharmacy, code, "dispense");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
-    answers.record(code, "dispense", r);
     return r.json();
   }
 
