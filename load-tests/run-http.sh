@@ -63,20 +63,50 @@ psql_q() {
   timeout 600 psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
 }
 
-# CPU accounting: one line a second, "epoch_ms packcheck redis postgres busy all" (clock ticks), so the
-# measured window can be split between the server, its stores and the rest (mostly the load generator).
-ticks_of() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0) )); done; echo "$t"; }
+# CPU accounting, one line a second (clock ticks): "epoch_ms app redis loadgen pg_of_ours pg_all busy all".
+#   app       the PackCheck JVM;  redis  our redis-server;  loadgen  every process under the pid in
+#   $RUN_DIR/loadgen.pid (Maven + the Gatling JVM, or pgbench);  pg_of_ours  the PostgreSQL backends
+#   whose client is PackCheck or the load generator;  pg_all  every postgres process;  busy/all  the
+#   machine (from /proc/stat). What is left is other work on the machine, which skews the figures.
+ticks_of() { # user + system ticks of the given pids, summed (one awk however many pids)
+  local p files=()
+  for p in "$@"; do files+=("/proc/$p/stat"); done
+  (( ${#files[@]} )) || { echo 0; return; }
+  cat "${files[@]}" 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'
+}
+tree_of() { # a pid and all its descendants
+  local p
+  [[ -n "${1:-}" ]] || return 0
+  echo "$1"
+  for p in $(pgrep -P "$1" 2>/dev/null); do tree_of "$p"; done
+}
+backends_of() { # postgres backends serving TCP clients owned by the given pids
+  ss -tnpH 2>/dev/null | awk -v mine=" $* " -v pg=":${PG_PORT}" '
+    $1 != "ESTAB" { next }
+    { lp = $4; sub(/.*:/, "", lp); pp = $5; sub(/.*:/, "", pp); p = $6; sub(/.*pid=/, "", p); sub(/[^0-9].*/, "", p) }
+    lp == substr(pg, 2) { backend[pp] = p; next }
+    pp == substr(pg, 2) && index(mine, " " p " ") { ours[lp] = 1 }
+    END { for (port in ours) if (port in backend) print backend[port] }'
+}
 cpu_sampler() { # runs until killed
-  local pg_pids
+  local load pids
   while true; do
-    pg_pids=$(pgrep -u postgres postgres 2>/dev/null | tr '\n' ' ' || true)
+    load=$(tree_of "$(cat "$RUN_DIR/loadgen.pid" 2>/dev/null || true)" | tr '\n' ' ')
     # shellcheck disable=SC2086
-    printf '%s %s %s %s %s\n' "$(date +%s%3N)" "$(ticks_of ${APP_PID:-})" "$(ticks_of ${REDIS_PID:-})" \
-      "$(ticks_of $pg_pids)" "$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)"
+    pids=$(backends_of ${APP_PID:-} $load | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    printf '%s %s %s %s %s %s %s\n' "$(date +%s%3N)" "$(ticks_of ${APP_PID:-})" "$(ticks_of ${REDIS_PID:-})" \
+      "$(ticks_of $load)" "$(ticks_of $pids)" "$(ticks_of $(pgrep -u postgres postgres 2>/dev/null || true))" \
+      "$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)"
     sleep 1
   done
 }
 SAMPLER_PID=""
+start_sampler() { # file
+  rm -f "$RUN_DIR/loadgen.pid"
+  cpu_sampler >"$1" 2>/dev/null &
+  SAMPLER_PID=$!
+}
 stop_sampler() {
   if [[ -n "$SAMPLER_PID" ]]; then
     kill "$SAMPLER_PID" 2>/dev/null || true
@@ -84,17 +114,30 @@ stop_sampler() {
     SAMPLER_PID=""
   fi
 }
-# cpu_split FILE [FROM_MS TO_MS]: CPU shares between two samples (100% = one core)
+# cpu_split FILE LOADGEN_NAME [FROM_MS TO_MS]: CPU shares between two samples (100% = one core)
 cpu_split() {
-  awk -v from="${2:-0}" -v to="${3:-99999999999999}" -v hz="$(getconf CLK_TCK)" '
-    $1 >= from && !a { a = 1; split($0, s0) } $1 <= to { split($0, s1) }
+  awk -v name="$2" -v from="${3:-0}" -v to="${4:-99999999999999}" -v hz="$(getconf CLK_TCK)" '
+    NF == 8 && $1 >= from && !a { a = 1; split($0, s0) } NF == 8 && $1 <= to { split($0, s1) }
     END {
       if (!a || s1[1] <= s0[1]) { print "n/a"; exit }
-      secs = (s1[1] - s0[1]) / 1000; cores = (s1[6] - s0[6]) / hz / secs; f = 100 / hz / secs
-      app = (s1[2] - s0[2]) * f; rds = (s1[3] - s0[3]) * f; pg = (s1[4] - s0[4]) * f; busy = (s1[5] - s0[5]) * f
+      secs = (s1[1] - s0[1]) / 1000; f = 100 / hz / secs; cores = (s1[8] - s0[8]) * f
+      app = (s1[2] - s0[2]) * f; rds = (s1[3] - s0[3]) * f; load = (s1[4] - s0[4]) * f
+      ours = (s1[5] - s0[5]) * f; pg = (s1[6] - s0[6]) * f; busy = (s1[7] - s0[7]) * f
+      rest = busy - app - rds - load - pg; if (rest < 0) rest = 0
       if (app + rds > 0) printf "PackCheck %.0f%%, Redis %.0f%%, ", app, rds
-      printf "PostgreSQL %.0f%%, other %.0f%%, idle %.0f%% (of %.0f%%)", pg, busy - app - pg - rds, cores * 100 - busy, cores * 100
+      printf "PostgreSQL %.0f%% (its backends for us %.0f%%), %s %.0f%%, kernel and other processes %.0f%%, idle %.0f%% (of %.0f%%)",
+        pg, ours, name, load, rest, cores - busy, cores
+      if (rest > 30) printf "\n               WARNING: %.0f%% of the CPU went to other work meanwhile: these figures may be skewed", rest
+      if (pg - ours > 25) printf "\n               WARNING: other clients kept PostgreSQL busy (%.0f%%) meanwhile", pg - ours
     }' "$1" 2>/dev/null || echo n/a
+}
+LOADGEN_PID=""
+stop_loadgen() { # the load generator and everything under it, by pid
+  local p
+  [[ -n "$LOADGEN_PID" ]] || return 0
+  for p in $(tree_of "$LOADGEN_PID"); do kill -TERM "$p" 2>/dev/null || true; done
+  wait "$LOADGEN_PID" 2>/dev/null || true
+  LOADGEN_PID=""
 }
 
 stop_pid() { # pid, name, seconds to wait after SIGTERM
@@ -126,6 +169,7 @@ stop_app() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_loadgen
   stop_app
   if [[ -z "${KEEP:-}" ]]; then
     [[ -n "$APP_SCHEMA_CREATED" ]] && { psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 \
@@ -162,6 +206,7 @@ fi
 [[ -f "$JAR" ]] || die "$JAR not found after the build"
 # Run a private copy: a rebuild of target/ during the run would pull classes from under the JVM (and
 # another instance's `pkill -f target/packcheck.jar` should not take this one down).
+JAR_BUILT=$(date -u -r "$JAR" +%FT%TZ)
 cp "$JAR" "$RUN_DIR/data/packcheck-loadtest.jar"
 
 psql_q -Atc "select 1" >/dev/null || die "PostgreSQL at ${PG_HOST}:${PG_PORT}/${PG_DB} is not reachable"
@@ -288,8 +333,7 @@ dispensed=$(psql_q -Atc "select count(*) from ${APP_SCHEMA}.codes where state = 
 RESULTS="$RUN_DIR/gatling"
 SUMMARY="$RUN_DIR/simulation-summary.properties"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-cpu_sampler >"$RUN_DIR/cpu.samples" 2>/dev/null &
-SAMPLER_PID=$!
+start_sampler "$RUN_DIR/cpu.samples"
 log "running Gatling: ${USERS} users, ${WARMUP}s warm-up + ${DURATION}s measured"
 gatling_rc=0
 timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile gatling:test \
@@ -298,7 +342,11 @@ timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile ga
   -DbaseUrl="$BASE" -DtokenA="$TOKEN_A" -DtokenB="$TOKEN_B" \
   -DfreshCodes="$RUN_DIR/codes-fresh.txt" -DusedCodes="$RUN_DIR/codes-used.txt" \
   -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -DsummaryFile="$SUMMARY" \
-  >"$RUN_DIR/gatling.log" 2>&1 || gatling_rc=$?
+  >"$RUN_DIR/gatling.log" 2>&1 &
+LOADGEN_PID=$!
+echo "$LOADGEN_PID" >"$RUN_DIR/loadgen.pid"
+wait "$LOADGEN_PID" || gatling_rc=$?
+LOADGEN_PID=""
 grep -E '^(ChecksSimulation|Traffic mix|WARNING)' "$RUN_DIR/gatling.log" >&2 || true
 REPORT=$(find "$RESULTS" -name index.html 2>/dev/null | head -n 1)
 if [[ -z "$REPORT" || ! -f "$SUMMARY" ]]; then
@@ -315,18 +363,18 @@ awk -f "$HERE/gatling-stats.awk" "$REPORT" >"$STATS" || die "could not read the 
 APP_ALIVE=yes
 kill -0 "$APP_PID" 2>/dev/null || APP_ALIVE="no: PackCheck stopped during the run (see packcheck.log)"
 prop() { sed -n "s/^$1=//p" "$SUMMARY"; }
-stat() { head -n 1 "$STATS" | cut -f "$1"; }
+all_requests() { head -n 1 "$STATS" | cut -f "$1"; }
 WINDOW=$(prop windowSeconds)
 USER_SECONDS=$(prop userSeconds)
-TOTAL=$(stat 2)
-OKS=$(stat 3)
-KOS=$(stat 4)
-P50=$(stat 6)
-P99=$(stat 9)
-MAXRT=$(stat 10)
-MEAN=$(stat 11)
-# CPU shares over the measured window; "other" is mostly Gatling (and Maven, idle)
-CPU=$(cpu_split "$RUN_DIR/cpu.samples" "$(prop measureStartMs)" "$(prop measureEndMs)")
+TOTAL=$(all_requests 2)
+OKS=$(all_requests 3)
+KOS=$(all_requests 4)
+P50=$(all_requests 6)
+P99=$(all_requests 9)
+MAXRT=$(all_requests 10)
+MEAN=$(all_requests 11)
+# CPU shares over the measured window
+CPU=$(cpu_split "$RUN_DIR/cpu.samples" "Gatling+Maven" "$(prop measureStartMs)" "$(prop measureEndMs)")
 CPS=$(awk -v n="$TOTAL" -v w="$USER_SECONDS" 'BEGIN { printf "%.0f", n / w }')
 
 # Ledger consistency after the run: every dispensed code has exactly one first-check interaction.
@@ -404,13 +452,19 @@ SQL
 awk '/^\\/ || /^--/ { print; next } { buf = buf (buf == "" ? "" : " ") $0 } /;$/ { print buf; buf = "" }' \
   "$RUN_DIR/check.pgbench" >"$RUN_DIR/check.sql"
 log "pgbench: ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s"
-cpu_sampler >"$RUN_DIR/cpu-pgbench.samples" 2>/dev/null &
-SAMPLER_PID=$!
+start_sampler "$RUN_DIR/cpu-pgbench.samples"
 timeout $(( DURATION + 120 )) pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -n -M prepared \
   -c "$PGBENCH_CLIENTS" -j "$PGBENCH_THREADS" -T "$DURATION" -f "$RUN_DIR/check.sql" "$PG_DB" \
-  >"$RUN_DIR/pgbench.log" 2>&1 || { cat "$RUN_DIR/pgbench.log" >&2; die "pgbench failed"; }
+  >"$RUN_DIR/pgbench.log" 2>&1 &
+LOADGEN_PID=$!
+echo "$LOADGEN_PID" >"$RUN_DIR/loadgen.pid"
+pgbench_rc=0
+wait "$LOADGEN_PID" || pgbench_rc=$?
+LOADGEN_PID=""
+(( pgbench_rc == 0 )) || { stop_sampler; cat "$RUN_DIR/pgbench.log" >&2; die "pgbench failed"; }
 stop_sampler
-PGB_CPU=$(cpu_split "$RUN_DIR/cpu-pgbench.samples")
+# the steady part: from 2 s in (connections made) to the last sample
+PGB_CPU=$(cpu_split "$RUN_DIR/cpu-pgbench.samples" "pgbench client" "$(( $(head -n 1 "$RUN_DIR/cpu-pgbench.samples" | cut -d' ' -f1) + 2000 ))")
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$RUN_DIR/pgbench.log" | tail -n 1)
 PGB_LAT=$(sed -n 's/^latency average = \(.*\)$/\1/p' "$RUN_DIR/pgbench.log")
 PGB_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$RUN_DIR/pgbench.log")
@@ -427,13 +481,14 @@ mix() {
 cat <<EOF
 
 === PackCheck HTTP load test ($(date -u +%FT%TZ)) ===
-server:        $BASE (jar $(basename "$JAR"), schema $APP_SCHEMA), PostgreSQL ${PG_HOST}:${PG_PORT}/${PG_DB}, Redis $REDIS_URL
+server:        $BASE, schema $APP_SCHEMA, PostgreSQL ${PG_HOST}:${PG_PORT}/${PG_DB}, Redis $REDIS_URL
+jar:           ${JAR} built ${JAR_BUILT} (HEAD $(git -C "$ROOT" log -1 --format='%h %cI' 2>/dev/null || echo unknown))
 load avg:      ${LOAD_BEFORE} before the run (the machine should be otherwise idle)
 load:          Gatling closed model, ${USERS} concurrent users looping POST /v1/verifications
                (${WARMUP}s warm-up not counted, ${DURATION}s measured: ${USER_SECONDS}s a user, ${WINDOW}s wall), $(nproc) cores shared
 traffic mix (target: 40% dispense fresh, 25% dispense repeat, 15% dispense already_used, 10% verify, 10% fake):
 $(mix)
-cpu (run):     ${CPU}   ("other" is mostly Gatling)
+cpu (run):     ${CPU}
 total checks:  ${TOTAL}   (ok ${OKS}, errors ${KOS})
 checks/s:      ${CPS}
 latency:       p50 ${P50} ms   p99 ${P99} ms   mean ${MEAN} ms   max ${MAXRT} ms
@@ -443,7 +498,7 @@ ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check 
 PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
 pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;
                ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s, latency avg ${PGB_LAT}, failed ${PGB_FAILED:-0})
-cpu (pgbench): ${PGB_CPU}   ("other" is mostly the pgbench client)
+cpu (pgbench): ${PGB_CPU}
 ratio:         PackCheck checks/s ÷ pgbench tps = ${RATIO}
 report:        ${REPORT}
 EOF
