@@ -53,7 +53,7 @@ public record Config(
         intValue(env, "PACKCHECK_PG_POOL_SIZE", 8),
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
         intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
-        intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 2));
+        intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1));
   }
 
   public Config withPgUrl(String url) {

@@ -2,6 +2,8 @@ package com.packcheck.load;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
+import static io.gatling.javaapi.core.CoreDsl.holdFor;
+import static io.gatling.javaapi.core.CoreDsl.reachRps;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.percent;
 import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
@@ -64,6 +66,8 @@ public class ChecksSimulation extends Simulation {
   private final int users = Integer.getInteger("users", 64);
   private final int durationSeconds = Integer.getInteger("duration", 30);
   private final int warmupSeconds = Integer.getInteger("warmup", 5);
+  /** Checks per second to hold the load at (0: as fast as the users go). */
+  private final int rate = Integer.getInteger("rate", 0);
   private final boolean checkOutcomes = Boolean.parseBoolean(System.getProperty("checkOutcomes", "true"));
   private final String summaryFile = System.getProperty("summaryFile");
 
@@ -109,9 +113,14 @@ public class ChecksSimulation extends Simulation {
 
     // Closed model: a constant number of users in the system, each looping over checks on its own
     // connection. Users only leave after warm-up + duration, so none is ever replaced mid-run.
-    setUp(checks.injectClosed(constantConcurrentUsers(users).during(Duration.ofSeconds(warmupSeconds + durationSeconds))))
+    // With a rate, Gatling throttles the same users to that many requests a second: latency at a load
+    // the server keeps up with, rather than at saturation.
+    var setUp = setUp(checks.injectClosed(constantConcurrentUsers(users).during(Duration.ofSeconds(warmupSeconds + durationSeconds))))
         .protocols(protocol)
         .maxDuration(Duration.ofSeconds(warmupSeconds + durationSeconds + 60));
+    if (rate > 0) {
+      setUp.throttle(reachRps(rate).in(Duration.ofSeconds(1)), holdFor(Duration.ofSeconds(warmupSeconds + durationSeconds + 60)));
+    }
   }
 
   @Override
