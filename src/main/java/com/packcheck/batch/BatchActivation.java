@@ -2,6 +2,7 @@ package com.packcheck.batch;
 
 import com.packcheck.store.Database;
 import com.packcheck.store.HotState;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,10 +13,7 @@ import java.sql.SQLException;
  * row's lock (no upload can add codes meanwhile). Blocking: runs on a worker thread.
  */
 public final class BatchActivation {
-  private static final String LOCK = """
-      select state, exists (select 1 from codes where batch_id = b.id)
-      from batches b where id = ? and manufacturer_id = ? for update
-      """;
+  private static final String HAS_CODES = "select exists (select 1 from codes where batch_id = ?)";
   private static final String ACTIVATE = """
       update batches set state = 'active', activated_at = now(), activation = nextval('activation_seq')
       where id = ? returning activation
@@ -30,50 +28,39 @@ public final class BatchActivation {
   }
 
   /** Draft → active; activating an active batch again is harmless. A batch with no codes stays draft. */
-  public String activate(long manufacturerId, long batchId) throws SQLException {
-    try (Connection conn = db.jdbc()) {
-      conn.setAutoCommit(false);
-      try {
-        String state;
-        boolean hasCodes;
-        try (PreparedStatement ps = conn.prepareStatement(LOCK)) {
-          ps.setLong(1, batchId);
-          ps.setLong(2, manufacturerId);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              throw new NotFoundException("batch " + batchId + " not found");
-            }
-            state = rs.getString(1);
-            hasCodes = rs.getBoolean(2);
-          }
+  public String activate(long manufacturerId, long batchId) throws SQLException, IOException {
+    Long activation = db.inTransaction(conn -> {
+      String state = BatchLock.lock(conn, manufacturerId, batchId);
+      if (state.equals("active")) {
+        return null;
+      }
+      if (state.equals("recalled")) {
+        throw new ConflictException("batch_recalled", "the batch is recalled and cannot become active");
+      }
+      if (!hasCodes(conn, batchId)) {
+        throw new ConflictException("batch_empty", "upload or generate codes before activating");
+      }
+      boolean loaded = hot.loadBatch(conn, batchId);
+      try (PreparedStatement ps = conn.prepareStatement(ACTIVATE)) {
+        ps.setLong(1, batchId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return loaded ? rs.getLong(1) : -1L;
         }
-        if (state.equals("active")) {
-          conn.rollback();
-          return state;
-        }
-        if (state.equals("recalled")) {
-          throw new ConflictException("batch_recalled", "the batch is recalled and cannot become active");
-        }
-        if (!hasCodes) {
-          throw new ConflictException("batch_empty", "upload or generate codes before activating");
-        }
-        boolean loaded = hot.loadBatch(conn, batchId);
-        long activation;
-        try (PreparedStatement ps = conn.prepareStatement(ACTIVATE)) {
-          ps.setLong(1, batchId);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            activation = rs.getLong(1);
-          }
-        }
-        conn.commit();
-        if (loaded) {
-          hot.advanceAfterActivation(activation);
-        }
-        return "active";
-      } catch (SQLException | RuntimeException e) {
-        conn.rollback();
-        throw e;
+      }
+    });
+    if (activation != null && activation > 0) {
+      hot.advanceAfterActivation(activation);
+    }
+    return "active";
+  }
+
+  private static boolean hasCodes(Connection conn, long batchId) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(HAS_CODES)) {
+      ps.setLong(1, batchId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
       }
     }
   }

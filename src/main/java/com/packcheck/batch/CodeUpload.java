@@ -29,7 +29,6 @@ public final class CodeUpload {
   private static final int LISTED_INVALID_LINES = 100;
 
   private static final String LOCK_UPLOADS = "select pg_advisory_xact_lock(7363102)";
-  private static final String LOCK_BATCH = "select state from batches where id = ? and manufacturer_id = ? for update";
   private static final String CREATE_STAGING =
       "create temporary table upload_codes (hash bytea not null, line int4 not null) on commit drop";
   private static final String COPY_STAGING = "copy upload_codes (hash, line) from stdin (format binary)";
@@ -74,38 +73,17 @@ public final class CodeUpload {
 
   public Result upload(long manufacturerId, long batchId, InputStream body, boolean partial)
       throws SQLException, IOException {
-    try (Connection conn = db.jdbc()) {
-      conn.setAutoCommit(false);
-      try {
-        Result result = uploadInTransaction(conn, manufacturerId, batchId, body, partial);
-        if (result.stored()) {
-          conn.commit();
-        } else {
-          conn.rollback();
-        }
-        return result;
-      } catch (SQLException | IOException | RuntimeException e) {
-        conn.rollback();
-        throw e;
-      }
-    }
+    // A refused upload wrote only to its temporary table, which the commit drops.
+    return db.inTransaction(conn -> uploadInTransaction(conn, manufacturerId, batchId, body, partial));
   }
 
   private Result uploadInTransaction(Connection conn, long manufacturerId, long batchId, InputStream body,
       boolean partial) throws SQLException, IOException {
     // Uploads are rare and large: one at a time keeps "already in another batch" exact.
     execute(conn, LOCK_UPLOADS);
-    try (PreparedStatement ps = conn.prepareStatement(LOCK_BATCH)) {
-      ps.setLong(1, batchId);
-      ps.setLong(2, manufacturerId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new NotFoundException("batch " + batchId + " not found");
-        }
-        if (!"draft".equals(rs.getString(1))) {
-          throw new ConflictException("batch_" + rs.getString(1), "codes can be added to a draft batch only");
-        }
-      }
+    String state = BatchLock.lock(conn, manufacturerId, batchId);
+    if (!"draft".equals(state)) {
+      throw new ConflictException("batch_" + state, "codes can be added to a draft batch only");
     }
     execute(conn, CREATE_STAGING);
     Staged staged = stage(conn, body);

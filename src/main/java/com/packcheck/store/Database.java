@@ -52,6 +52,26 @@ public final class Database {
     return url.connectOptions(schema);
   }
 
+  /** Work on one JDBC connection, in a transaction. */
+  public interface Transaction<T> {
+    T run(Connection conn) throws SQLException, java.io.IOException;
+  }
+
+  /** Runs {@code work} in a transaction: committed if it returns, rolled back if it throws. Blocking. */
+  public <T> T inTransaction(Transaction<T> work) throws SQLException, java.io.IOException {
+    try (Connection conn = jdbc()) {
+      conn.setAutoCommit(false);
+      try {
+        T result = work.run(conn);
+        conn.commit();
+        return result;
+      } catch (SQLException | java.io.IOException | RuntimeException e) {
+        conn.rollback();
+        throw e;
+      }
+    }
+  }
+
   public Connection jdbc() throws SQLException {
     return dataSource.getConnection();
   }
