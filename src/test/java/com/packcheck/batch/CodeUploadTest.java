@@ -2,7 +2,9 @@ package com.packcheck.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
+import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,12 @@ class CodeUploadTest {
     maker = stack.manufacturer(api, 5);
     pharmacy = stack.pharmacy(api);
     product = stack.product(api, maker, "Amlodipine 5 mg");
+  }
+
+  /** Whatever a test sent, the ledger and the codes still agree (DESIGN.md's first invariant). */
+  @AfterEach
+  void invariantHolds() throws Exception {
+    Invariants.check(stack, List.of(), new Answers());
   }
 
   @AfterAll

@@ -2,11 +2,14 @@ package com.packcheck.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
+import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,12 @@ class AuthorizationTest {
     makerB = stack.manufacturer(api, 5);
     pharmacy = stack.pharmacy(api);
     batchOfA = stack.activeBatch(api, makerA, stack.product(api, makerA, "Ciprofloxacin"), Stack.codes(2));
+  }
+
+  /** Whatever a test sent, the ledger and the codes still agree (DESIGN.md's first invariant). */
+  @AfterEach
+  void invariantHolds() throws Exception {
+    Invariants.check(stack, List.of(), new Answers());
   }
 
   @AfterAll
