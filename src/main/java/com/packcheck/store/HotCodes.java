@@ -9,6 +9,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -91,8 +92,10 @@ public final class HotCodes implements AutoCloseable {
   private final String markerSha;
 
   public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
-    // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff.
+    // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff; no
+    // per-command latency histograms on the hot path.
     this.resources = DefaultClientResources.builder()
+        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .build();
     this.client = RedisClient.create(resources, RedisURI.create(url));
