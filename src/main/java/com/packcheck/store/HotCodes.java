@@ -178,15 +178,32 @@ public final class HotCodes implements AutoCloseable {
     return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
   }
 
-  /** The activation sequence value Redis is known to be complete for, or null. */
-  public CompletionStage<Long> marker() {
-    return redis.get(markerKey).thenApply(v -> v == null ? null : Long.parseLong(new String(v, StandardCharsets.US_ASCII)));
+  /**
+   * The load marker: {@code <activation>@<run id>}, the last activation whose codes Redis holds, and
+   * the Redis run (process) that loaded them; null if absent. A restart, even from a snapshot whose
+   * marker was right when it was taken, changes the run id, so the marker no longer matches.
+   */
+  public CompletableFuture<String> marker() {
+    return redis.get(markerKey).toCompletableFuture()
+        .thenApply(v -> v == null ? null : new String(v, StandardCharsets.US_ASCII));
+  }
+
+  /** The marker Redis would hold, now, when complete up to {@code activation}. */
+  public CompletableFuture<String> markerFor(long activation) {
+    return redis.info("server").toCompletableFuture().thenApply(info -> {
+      for (String line : info.split("\r?\n")) {
+        if (line.startsWith("run_id:")) {
+          return activation + "@" + line.substring(7).trim();
+        }
+      }
+      throw new IllegalStateException("Redis INFO has no run_id");
+    });
   }
 
   /** Sets the marker to {@code next} if it still is {@code expected} (null: absent). */
-  public CompletionStage<Boolean> advanceMarker(Long expected, long next) {
+  public CompletableFuture<Boolean> advanceMarker(String expected, String next) {
     return this.<Long>script(markerSha, ADVANCE_MARKER, ScriptOutputType.INTEGER, new byte[][] {markerKey},
-            bytes(expected == null ? "" : expected.toString()), bytes(Long.toString(next)))
+            bytes(expected == null ? "" : expected), bytes(next))
         .thenApply(r -> r == 1L);
   }
 

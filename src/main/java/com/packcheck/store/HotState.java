@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Redis's place on the verification path, and whether it can be trusted: a Redis miss counts as
  * "not a code of an active batch" only while Redis's load marker equals PostgreSQL's activation
- * sequence. Otherwise (flushed, restarted, an old snapshot, an activation it missed) Redis is rebuilt
+ * sequence, loaded by the Redis process running now. Otherwise (flushed, restarted, an old snapshot, an activation it missed) Redis is rebuilt
  * in the background from PostgreSQL, and PostgreSQL decides meanwhile.
  */
 public final class HotState {
@@ -89,17 +89,21 @@ public final class HotState {
   }
 
   private void poll() {
-    Future<Long> marker = Future.fromCompletionStage(codes.marker(), vertx.getOrCreateContext());
-    Future<Long> sequence = pool.query(ACTIVATION_SEQ).execute().map(rows -> rows.iterator().next().getLong(0));
-    Future.join(marker, sequence).onComplete(ar -> {
+    Future<String> marker = Future.fromCompletionStage(codes.marker(), vertx.getOrCreateContext());
+    Future<String> expected = pool.query(ACTIVATION_SEQ).execute()
+        .compose(rows -> Future.fromCompletionStage(codes.markerFor(rows.iterator().next().getLong(0)),
+            vertx.getOrCreateContext()));
+    Future.join(marker, expected).onComplete(ar -> {
       redisUp = marker.succeeded();
-      if (marker.failed() || sequence.failed()) {
+      if (marker.failed() || expected.failed()) {
         trusted = false;
         return;
       }
-      trusted = sequence.result().equals(marker.result());
+      trusted = expected.result().equals(marker.result());
       if (!trusted && !rebuilding) {
-        Future.fromCompletionStage(codes.tryLease("rebuild", owner, Duration.ofMinutes(2)), vertx.getOrCreateContext())
+        // One lease per Redis run: a lease restored from a snapshot must not hold off the rebuild.
+        String lease = "rebuild@" + expected.result().substring(expected.result().indexOf('@') + 1);
+        Future.fromCompletionStage(codes.tryLease(lease, owner, Duration.ofMinutes(2)), vertx.getOrCreateContext())
             .onSuccess(leased -> {
               if (leased && !rebuilding) {
                 rebuilding = true;
@@ -108,7 +112,7 @@ public final class HotState {
                   return null;
                 }, false).onComplete(done -> {
                   rebuilding = false;
-                  codes.release("rebuild");
+                  codes.release(lease);
                   if (done.failed()) {
                     LOG.warn("Redis rebuild failed; PostgreSQL decides until the next one: {}", done.cause().toString());
                   }
@@ -122,9 +126,10 @@ public final class HotState {
   /** Reloads every released code's committed state from PostgreSQL, then moves the marker. Blocking. */
   void rebuild() throws SQLException {
     long started = System.nanoTime();
-    Long before = codes.marker().toCompletableFuture().join();
+    String before = codes.marker().join();
     long count = 0;
     long sequence;
+    String target;
     try (Connection conn = db.jdbc()) {
       conn.setAutoCommit(false);
       conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -132,6 +137,8 @@ public final class HotState {
         rs.next();
         sequence = rs.getLong(1);
       }
+      // named before loading: if Redis restarts meanwhile, the marker names the run that lost the load
+      target = codes.markerFor(sequence).join();
       try (PreparedStatement ps = conn.prepareStatement(RELEASED_CODES)) {
         ps.setFetchSize(CHUNK);
         try (ResultSet rs = ps.executeQuery()) {
@@ -140,7 +147,7 @@ public final class HotState {
       }
       conn.commit();
     }
-    codes.advanceMarker(before, sequence).toCompletableFuture().join();
+    codes.advanceMarker(before, target).join();
     LOG.info("Redis rebuilt from PostgreSQL: {} codes up to activation {} in {} ms", count, sequence,
         (System.nanoTime() - started) / 1_000_000);
   }
@@ -167,7 +174,7 @@ public final class HotState {
   /** Moves the marker from the activation before ours to ours, if nobody else moved it. Blocking. */
   public void advanceAfterActivation(long activation) {
     try {
-      codes.advanceMarker(activation - 1, activation).toCompletableFuture().join();
+      codes.advanceMarker(codes.markerFor(activation - 1).join(), codes.markerFor(activation).join()).join();
     } catch (RuntimeException e) {
       LOG.warn("Could not move the Redis load marker: {}", e.toString());
     }

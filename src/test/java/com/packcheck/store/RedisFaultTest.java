@@ -83,7 +83,7 @@ class RedisFaultTest {
     assertThat(dispense(one, pharmacyA, Stack.codes(1).get(0)).getString("outcome")).isEqualTo("fake");
 
     // the flush took the marker with it: a rebuild brings back even the codes nobody checked since
-    awaitCondition(() -> "A".equals(state(codes.get(2))));
+    awaitCondition(() -> "A".equals(state(codes.get(2))), () -> state(codes.get(2)) + " " + readiness());
     awaitRedis("complete");
     assertThat(state(codes.get(0))).isEqualTo("D");
     assertThat(state(codes.get(1))).isEqualTo("D");
@@ -116,28 +116,35 @@ class RedisFaultTest {
   void olderSnapshot() throws Exception {
     List<String> codes = world.activeCodes(3);
     awaitRedis("complete");
-    Path snapshot = redis.snapshot();
+    Path beforeDispenses = redis.snapshot();
     assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
     assertThat(dispense(one, pharmacyA, codes.get(1)).getBoolean("firstCheck")).isTrue();
-    List<String> later = world.activeCodes(2);
 
-    redis.restartFrom(snapshot);
-    assertThat(state(codes.get(0))).as("the snapshot predates the dispense").isEqualTo("A");
-    assertThat(state(later.get(0))).as("the snapshot predates the batch").isNull();
-
+    // No activation since the snapshot, but another Redis run: its marker no longer matches; until
+    // the rebuild, PostgreSQL gives the right answers whatever the old states say.
+    redis.restartFrom(beforeDispenses);
     assertThat(dispense(two, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
     JsonObject repeat = dispense(two, pharmacyA, codes.get(1));
     assertThat(repeat.getString("outcome")).isEqualTo("genuine");
     assertThat(repeat.getBoolean("firstCheck")).isFalse();
-    assertThat(dispense(one, pharmacyB, later.get(0)).getBoolean("firstCheck"))
-        .as("a batch activated after the snapshot").isTrue();
+    awaitCondition(() -> "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1))),
+        () -> state(codes.get(0)) + " " + state(codes.get(1)));
+    assertThat(state(codes.get(2))).isEqualTo("A");
 
-    // the rebuild (the snapshot's marker is behind PostgreSQL's activations) brings Redis up to date
-    awaitCondition(() -> "A".equals(state(later.get(1))));
+    // An activation after the snapshot: the marker is behind, Redis is rebuilt from PostgreSQL.
+    Path beforeActivation = redis.snapshot();
+    List<String> later = world.activeCodes(2);
+    redis.restartFrom(beforeActivation);
+    assertThat(dispense(one, pharmacyB, later.get(0)).getBoolean("firstCheck")).isTrue();
+    awaitCondition(() -> "A".equals(state(later.get(1))), () -> state(later.get(1)) + " " + readiness());
     awaitRedis("complete");
-    assertThat(state(codes.get(0))).isEqualTo("D");
-    assertThat(state(codes.get(1))).isEqualTo("D");
-    assertThat(state(later.get(0))).isEqualTo("D");
+    assertThat(state(codes.get(0))).as("the rebuild never writes an older state").isEqualTo("D");
+    // a rebuild that read PostgreSQL just before a check committed leaves that code behind, never
+    // ahead; the code's next check writes the committed state back
+    awaitCondition(() -> {
+      assertThat(dispense(one, pharmacyB, later.get(0)).getBoolean("firstCheck")).isFalse();
+      return "D".equals(state(later.get(0)));
+    }, () -> state(later.get(0)));
     List<String> all = new ArrayList<>(codes);
     all.addAll(later);
     world.checkInvariants(all);
@@ -175,11 +182,12 @@ class RedisFaultTest {
     redisProxy.heal();
     awaitCondition(() -> "up".equals(viaProxy.get("/ready", null).json().getString("redis")));
 
-    // once Redis answers again, the next check of each code writes PostgreSQL's state back
-    assertThat(dispense(viaProxy, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isFalse();
-    assertThat(dispense(viaProxy, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isFalse();
-    awaitCondition(() -> "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1))),
-        () -> state(codes.get(0)) + " " + state(codes.get(1)));
+    // once Redis answers again, checks of each code write PostgreSQL's state back
+    awaitCondition(() -> {
+      assertThat(dispense(viaProxy, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isFalse();
+      assertThat(dispense(viaProxy, pharmacyB, codes.get(1)).getBoolean("firstCheck")).isFalse();
+      return "D".equals(state(codes.get(0))) && "D".equals(state(codes.get(1)));
+    }, () -> state(codes.get(0)) + " " + state(codes.get(1)));
     world.checkInvariants(codes);
   }
 
@@ -221,8 +229,12 @@ class RedisFaultTest {
     }
   }
 
+  private static String readiness() {
+    return one.get("/ready", null).body();
+  }
+
   private static void awaitRedis(String status) throws Exception {
-    awaitCondition(() -> status.equals(one.get("/ready", null).json().getString("redisCodes")));
+    awaitCondition(() -> status.equals(one.get("/ready", null).json().getString("redisCodes")), RedisFaultTest::readiness);
   }
 
   private static void awaitCondition(java.util.function.BooleanSupplier condition) throws Exception {
