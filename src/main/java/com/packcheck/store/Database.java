@@ -7,7 +7,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -74,10 +73,6 @@ public final class Database {
 
   public Connection jdbc() throws SQLException {
     return dataSource.getConnection();
-  }
-
-  public DataSource dataSource() {
-    return dataSource;
   }
 
   public PgUrl url() {

@@ -84,10 +84,6 @@ public final class HotState {
         .put("redisCodes", trusted ? "complete" : rebuilding ? "rebuilding" : "behind (PostgreSQL decides)");
   }
 
-  public boolean redisUp() {
-    return redisUp;
-  }
-
   private void poll() {
     Future<String> marker = Future.fromCompletionStage(codes.marker(), vertx.getOrCreateContext());
     Future<String> expected = pool.query(ACTIVATION_SEQ).execute()

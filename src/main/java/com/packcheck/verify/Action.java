@@ -15,13 +15,4 @@ public enum Action {
   public boolean changesState() {
     return this != VERIFY;
   }
-
-  public static Action fromWire(String s) {
-    for (Action a : values()) {
-      if (a.wire.equals(s)) {
-        return a;
-      }
-    }
-    throw new IllegalArgumentException("unknown action " + s);
-  }
 }
