@@ -74,12 +74,4 @@ public final class Database {
   public Connection jdbc() throws SQLException {
     return dataSource.getConnection();
   }
-
-  public PgUrl url() {
-    return url;
-  }
-
-  public String schema() {
-    return schema;
-  }
 }
