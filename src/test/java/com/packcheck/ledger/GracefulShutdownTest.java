@@ -6,9 +6,11 @@ import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
 import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
+import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
@@ -18,27 +20,27 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Graceful shutdown")
 class GracefulShutdownTest {
+  static World world;
   static Stack stack;
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
+    world = new World(3, Map.of());
+    stack = world.stack;
   }
 
   @AfterAll
   static void stop() {
-    stack.close();
+    world.close();
   }
 
   @Test
   @DisplayName("stopping an instance mid-load answers every accepted check after its commit, and loses none")
   void inFlightChecksFinish() throws Exception {
-    Client survivor = stack.start();
+    Client survivor = world.instance(0);
     Client leaving = stack.start();
-    Stack.Account maker = stack.manufacturer(survivor, 3);
-    Stack.Account pharmacy = stack.pharmacy(survivor);
-    List<String> codes = Stack.codes(300);
-    stack.activeBatch(survivor, maker, stack.product(survivor, maker, "Shutdown probe"), codes);
+    Stack.Account pharmacy = world.pharmacyA;
+    List<String> codes = world.activeCodes(300);
 
     List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
     for (String code : codes) {

@@ -9,6 +9,7 @@ import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
 import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
+import com.packcheck.support.World;
 import com.packcheck.support.TestRedis;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
@@ -28,26 +29,26 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("An instance killed with SIGKILL in the middle of a load of dispenses")
 class KilledInstanceTest {
+  static World world;
   static Stack stack;
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
+    world = new World(4, Map.of());
+    stack = world.stack;
   }
 
   @AfterAll
   static void stop() {
-    stack.close();
+    world.close();
   }
 
   @Test
   @DisplayName("the surviving instance answers every affected code consistently, and nothing stays pending")
   void survivorAnswersConsistently() throws Exception {
-    Client survivor = stack.start();
-    Stack.Account maker = stack.manufacturer(survivor, 4);
-    Stack.Account pharmacy = stack.pharmacy(survivor);
-    List<String> codes = Stack.codes(400);
-    stack.activeBatch(survivor, maker, stack.product(survivor, maker, "SIGKILL probe"), codes);
+    Client survivor = world.instance(0);
+    Stack.Account pharmacy = world.pharmacyA;
+    List<String> codes = world.activeCodes(400);
 
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
