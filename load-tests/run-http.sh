@@ -404,37 +404,11 @@ BENCH_SCHEMA_CREATED=1
 psql_q <<SQL
 create schema ${BENCH_SCHEMA};
 set search_path = ${BENCH_SCHEMA};
-create table codes (
-  hash         bytea    primary key,
-  batch_id     bigint   not null,
-  state        smallint not null default 0,
-  dispensed_by bigint,
-  dispensed_at timestamptz,
-  consumed_by  bytea,
-  consumed_at  timestamptz
-);
+-- the same tables, columns and indexes as PackCheck's own, so both sides pay the same per-row costs
+create table codes (like ${APP_SCHEMA}.codes including all);
 insert into codes (hash, batch_id) select sha256(int8send(i)), 1 from generate_series(1, ${PGBENCH_ROWS}) i;
 create sequence interactions_id_seq;
-create table interactions (
-  id                bigint primary key,
-  at                timestamptz not null,
-  channel           text    not null,
-  customer_id       bytea   not null,
-  action            text    not null,
-  code_hash         bytea   not null,
-  batch_id          bigint,
-  manufacturer_id   bigint,
-  outcome           text    not null,
-  first_check       boolean not null,
-  first_verified_at timestamptz,
-  dispensed_at      timestamptz,
-  price             bigint  not null,
-  currency          char(3),
-  idempotency_key   text
-);
-create index interactions_code on interactions (code_hash);
-create index interactions_manufacturer_at on interactions (manufacturer_id, at);
-create index interactions_customer_at on interactions (customer_id, at);
+create table interactions (like ${APP_SCHEMA}.interactions including all);
 vacuum analyze codes;
 SQL
 cat >"$RUN_DIR/check.pgbench" <<SQL

@@ -2,47 +2,29 @@ package com.packcheck.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
+import com.packcheck.support.OneInstanceTest;
 import com.packcheck.support.Stack;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Uploading codes: all or nothing, retries harmless, formats learned")
-class CodeUploadTest {
-  static Stack stack;
-  static Client api;
+class CodeUploadTest extends OneInstanceTest {
   static Stack.Account maker;
   static Stack.Account pharmacy;
   static long product;
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
-    api = stack.start();
-    maker = stack.manufacturer(api, 5);
-    pharmacy = stack.pharmacy(api);
-    product = stack.product(api, maker, "Amlodipine 5 mg");
-  }
-
-  /** Whatever a test sent, the ledger and the codes still agree (DESIGN.md's first invariant). */
-  @AfterEach
-  void invariantHolds() throws Exception {
-    Invariants.check(stack, List.of(), new Answers());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+    maker = world.maker;
+    pharmacy = world.pharmacyA;
+    product = world.product;
   }
 
   private static long newBatch() {
@@ -151,12 +133,12 @@ class CodeUploadTest {
   @Test
   @DisplayName("an unknown code is fake only if it fits a released format: length and alphabet")
   void formats() {
-    Stack.Account otherMaker = stack.manufacturer(api, 1);
-    long otherProduct = stack.product(api, otherMaker, "Format probe");
+    Stack.Account otherMaker = world.stack.manufacturer(api, 1);
+    long otherProduct = world.stack.product(api, otherMaker, "Format probe");
     List<String> digits = new ArrayList<>(Stack.codes(3));
     List<String> letters = List.of("AB12CD34EF", "GH56JK78MN");
-    stack.activeBatch(api, otherMaker, otherProduct, digits);
-    stack.activeBatch(api, otherMaker, otherProduct, letters);
+    world.stack.activeBatch(api, otherMaker, otherProduct, digits);
+    world.stack.activeBatch(api, otherMaker, otherProduct, letters);
     String code = digits.get(0);
     String unknown = (code.charAt(0) == '9' ? "8" : "9") + code.substring(1);
     assertThat(outcome(unknown)).isEqualTo("fake");

@@ -2,22 +2,17 @@ package com.packcheck.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
+import com.packcheck.support.OneInstanceTest;
 import com.packcheck.support.Stack;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Authorization: 401 without a valid token, 403 for the wrong role, 404 for another manufacturer's batch")
-class AuthorizationTest {
-  static Stack stack;
-  static Client api;
+class AuthorizationTest extends OneInstanceTest {
   static Stack.Account makerA;
   static Stack.Account makerB;
   static Stack.Account pharmacy;
@@ -25,23 +20,10 @@ class AuthorizationTest {
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
-    api = stack.start();
-    makerA = stack.manufacturer(api, 5);
-    makerB = stack.manufacturer(api, 5);
-    pharmacy = stack.pharmacy(api);
-    batchOfA = stack.activeBatch(api, makerA, stack.product(api, makerA, "Ciprofloxacin"), Stack.codes(2));
-  }
-
-  /** Whatever a test sent, the ledger and the codes still agree (DESIGN.md's first invariant). */
-  @AfterEach
-  void invariantHolds() throws Exception {
-    Invariants.check(stack, List.of(), new Answers());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+    makerA = world.maker;
+    makerB = world.stack.manufacturer(api, 5);
+    pharmacy = world.pharmacyA;
+    batchOfA = world.stack.activeBatch(api, makerA, world.product, Stack.codes(2));
   }
 
   record Call(String method, String path, JsonObject body) {
@@ -87,10 +69,10 @@ class AuthorizationTest {
       assertForbidden(call, pharmacy.token());
     }
     for (Call call : manufacturerCalls()) {
-      assertForbidden(call, stack.adminToken);
+      assertForbidden(call, world.stack.adminToken);
       assertForbidden(call, pharmacy.token());
     }
-    assertForbidden(PHARMACY, stack.adminToken);
+    assertForbidden(PHARMACY, world.stack.adminToken);
     assertForbidden(PHARMACY, makerA.token());
   }
 

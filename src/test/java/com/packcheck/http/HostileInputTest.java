@@ -2,46 +2,28 @@ package com.packcheck.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
-import com.packcheck.support.Invariants;
+import com.packcheck.support.OneInstanceTest;
 import com.packcheck.support.Stack;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Hostile input gets a 4xx with a JSON error, never a 5xx")
-class HostileInputTest {
-  static Stack stack;
-  static Client api;
+class HostileInputTest extends OneInstanceTest {
   static Stack.Account maker;
   static Stack.Account pharmacy;
   static long batch;
 
   @BeforeAll
   static void start() {
-    stack = new Stack();
-    api = stack.start();
-    maker = stack.manufacturer(api, 5);
-    pharmacy = stack.pharmacy(api);
-    batch = stack.activeBatch(api, maker, stack.product(api, maker, "Insulin"), Stack.codes(3));
-  }
-
-  /** Whatever a test sent, the ledger and the codes still agree (DESIGN.md's first invariant). */
-  @AfterEach
-  void invariantHolds() throws Exception {
-    Invariants.check(stack, List.of(), new Answers());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+    maker = world.maker;
+    pharmacy = world.pharmacyA;
+    batch = world.stack.activeBatch(api, maker, world.product, Stack.codes(3));
   }
 
   static final List<String> BAD_BODIES = List.of(
@@ -67,13 +49,13 @@ class HostileInputTest {
   @DisplayName("account, product and batch bodies with wrong types or missing fields are 400")
   void otherBodies() {
     List<Object[]> cases = List.of(
-        new Object[] {"/v1/manufacturers", stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":\"5\",\"currency\":\"EUR\"}"},
-        new Object[] {"/v1/manufacturers", stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":1.5,\"currency\":\"EUR\"}"},
-        new Object[] {"/v1/manufacturers", stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":-1,\"currency\":\"EUR\"}"},
-        new Object[] {"/v1/manufacturers", stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":5,\"currency\":\"euro\"}"},
-        new Object[] {"/v1/manufacturers", stack.adminToken, "{\"pricePerCheck\":5,\"currency\":\"EUR\"}"},
-        new Object[] {"/v1/pharmacies", stack.adminToken, "{\"name\":\"" + "x".repeat(500) + "\"}"},
-        new Object[] {"/v1/pharmacies", stack.adminToken, "{\"name\":\"P\",\"region\":5}"},
+        new Object[] {"/v1/manufacturers", world.stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":\"5\",\"currency\":\"EUR\"}"},
+        new Object[] {"/v1/manufacturers", world.stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":1.5,\"currency\":\"EUR\"}"},
+        new Object[] {"/v1/manufacturers", world.stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":-1,\"currency\":\"EUR\"}"},
+        new Object[] {"/v1/manufacturers", world.stack.adminToken, "{\"name\":\"A\",\"pricePerCheck\":5,\"currency\":\"euro\"}"},
+        new Object[] {"/v1/manufacturers", world.stack.adminToken, "{\"pricePerCheck\":5,\"currency\":\"EUR\"}"},
+        new Object[] {"/v1/pharmacies", world.stack.adminToken, "{\"name\":\"" + "x".repeat(500) + "\"}"},
+        new Object[] {"/v1/pharmacies", world.stack.adminToken, "{\"name\":\"P\",\"region\":5}"},
         new Object[] {"/v1/products", maker.token(), "{\"name\":\"P\",\"gtin\":\"abc\"}"},
         new Object[] {"/v1/products", maker.token(), "{}"},
         new Object[] {"/v1/batches", maker.token(), "{\"productId\":\"1\",\"lot\":\"L\",\"expiry\":\"2030-01-01\"}"},
@@ -124,7 +106,7 @@ class HostileInputTest {
   @Test
   @DisplayName("a binary upload, over-long lines and an unknown Content-Encoding are refused and store nothing")
   void hostileUploads() {
-    long draft = stack.draftBatch(api, maker, stack.product(api, maker, "Upload target"), "2030-01-01", Stack.codes(1));
+    long draft = world.stack.draftBatch(api, maker, world.product, "2030-01-01", Stack.codes(1));
     byte[] binary = new byte[4096];
     new java.util.Random(7).nextBytes(binary);
     Client.Response bin = api.postRaw("/v1/batches/" + draft + "/codes", maker.token(), "text/plain", binary);
