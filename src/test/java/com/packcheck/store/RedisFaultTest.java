@@ -191,6 +191,23 @@ class RedisFaultTest {
     world.checkInvariants(codes);
   }
 
+  @Test
+  @DisplayName("a batch activated while Redis is unreachable still answers, and Redis catches up once rebuilt")
+  void activationWithoutRedis() throws Exception {
+    awaitRedis("complete");
+    List<String> codes = Stack.codes(2);
+    redisProxy.cut();
+    stack.activeBatch(viaProxy, world.maker, world.product, codes);
+    assertThat(dispense(viaProxy, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
+    assertThat(dispense(viaProxy, pharmacyB, codes.get(0)).getString("outcome")).isEqualTo("already_used");
+    redisProxy.heal();
+    // the marker stayed behind the activation: a rebuild loads the batch with PostgreSQL's states
+    awaitCondition(() -> "A".equals(state(codes.get(1))) && "D".equals(state(codes.get(0))),
+        () -> state(codes.get(0)) + " " + state(codes.get(1)) + " " + readiness());
+    awaitRedis("complete");
+    world.checkInvariants(codes);
+  }
+
   private void race(List<String> codes, int perCode) {
     for (String code : codes) {
       List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
