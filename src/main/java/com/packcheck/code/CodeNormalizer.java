@@ -50,4 +50,19 @@ public final class CodeNormalizer {
     }
     return out.length() >= MIN_LENGTH ? out.toString() : null;
   }
+
+  /**
+   * A digest of how a code was spelled, ignoring only case, spaces and dashes: two lines with the same
+   * normalized code but different spellings (O and 0, I, L and 1) were two different printed codes.
+   */
+  public static int spelling(CharSequence raw) {
+    int h = 1;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c != '-' && !Character.isWhitespace(c) && !Character.isSpaceChar(c)) {
+        h = 31 * h + Character.toUpperCase(c);
+      }
+    }
+    return h;
+  }
 }

@@ -44,9 +44,11 @@ class CodeNormalizerTest {
   @Test
   @DisplayName("traits tell digits from Base32 from other alphanumerics")
   void traits() {
-    assertThat(CodeTraits.of("123456")).isEqualTo(CodeTraits.DIGITS | CodeTraits.BASE32);
-    assertThat(CodeTraits.of("ABC123")).isEqualTo(CodeTraits.BASE32);
+    assertThat(CodeTraits.of("123456") & ~CodeTraits.DAMM32).isEqualTo(CodeTraits.DIGITS | CodeTraits.BASE32);
+    assertThat(CodeTraits.of("ABC123") & ~CodeTraits.DAMM32).isEqualTo(CodeTraits.BASE32);
     assertThat(CodeTraits.of("ABU123")).isZero();
+    String payload = "ABC123";
+    assertThat(CodeTraits.of(payload + Damm32.checkSymbol(payload))).isEqualTo(CodeTraits.GENERATED);
   }
 
   @Test
