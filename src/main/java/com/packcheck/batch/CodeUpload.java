@@ -29,29 +29,28 @@ public final class CodeUpload {
   private static final int LISTED_INVALID_LINES = 100;
 
   private static final String LOCK_UPLOADS = "select pg_advisory_xact_lock(7363102)";
-  private static final String CREATE_STAGING =
-      "create temporary table upload_codes (hash bytea not null, line int4 not null) on commit drop";
-  private static final String COPY_STAGING = "copy upload_codes (hash, line) from stdin (format binary)";
+  // spelling: a digest of the line before look-alike symbols were mapped (O→0, I/L→1), to tell a
+  // repeated line from two different printed codes that normalize into one
+  private static final String CREATE_STAGING = """
+      create temporary table upload_codes (hash bytea not null, len int2 not null, spelling int4 not null)
+      on commit drop
+      """;
+  private static final String COPY_STAGING = "copy upload_codes (hash, len, spelling) from stdin (format binary)";
+  /** Per code length: distinct codes, repeats, look-alike collisions, already in this batch, in others. */
   private static final String COUNT = """
-      with u as (select hash, count(*) as n from upload_codes group by hash)
-      select count(*), coalesce(sum(u.n), 0) - count(*),
+      with u as (select hash, min(len) as len, count(*) as n, min(spelling) <> max(spelling) as collided
+                 from upload_codes group by hash)
+      select u.len, count(*), sum(u.n) - count(*), count(*) filter (where u.collided),
              count(c.hash) filter (where c.batch_id = ?),
              count(c.hash) filter (where c.batch_id <> ?)
       from u left join codes c on c.hash = u.hash
+      group by u.len
       """;
   private static final String MERGE = """
       insert into codes (hash, batch_id)
       select distinct u.hash, ? from upload_codes u
       where not exists (select 1 from codes c where c.hash = u.hash)
       """;
-  private static final String MERGE_FORMAT = """
-      insert into batch_formats (batch_id, length, required_traits) values (?, ?, ?)
-      on conflict (batch_id, length) do update
-        set required_traits = batch_formats.required_traits & excluded.required_traits
-      """;
-
-  private static final byte[] COPY_HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0,
-      0, 0, 0, 0, 0, 0, 0, 0};
 
   private final Database db;
   private final Hmac hmac;
@@ -61,13 +60,22 @@ public final class CodeUpload {
     this.hmac = hmac;
   }
 
-  /** The upload's counts; {@code stored} tells whether anything was written. */
-  public record Result(long received, long accepted, long alreadyPresent, long duplicates, long inOtherBatches,
-      long invalid, JsonArray invalidLines, boolean stored) {
+  /**
+   * The upload's counts; {@code refusal} is null when the codes were stored, else why nothing was
+   * ({@code upload_refused}: invalid lines or codes of other batches; {@code format_too_dense}).
+   */
+  public record Result(long received, long accepted, long alreadyPresent, long duplicates,
+      long normalizedCollisions, long inOtherBatches, long invalid, JsonArray invalidLines, JsonArray warnings,
+      String refusal) {
+    public boolean stored() {
+      return refusal == null;
+    }
+
     public JsonObject toJson() {
       return new JsonObject().put("received", received).put("accepted", accepted)
-          .put("alreadyPresent", alreadyPresent).put("duplicates", duplicates).put("inOtherBatches", inOtherBatches)
-          .put("invalid", invalid).put("invalidLines", invalidLines);
+          .put("alreadyPresent", alreadyPresent).put("duplicates", duplicates)
+          .put("normalizedCollisions", normalizedCollisions).put("inOtherBatches", inOtherBatches)
+          .put("invalid", invalid).put("invalidLines", invalidLines).put("warnings", warnings);
     }
   }
 
@@ -88,43 +96,76 @@ public final class CodeUpload {
     execute(conn, CREATE_STAGING);
     Staged staged = stage(conn, body);
 
-    long distinct;
-    long duplicates;
-    long alreadyPresent;
-    long elsewhere;
+    long accepted = 0;
+    long duplicates = 0;
+    long collisions = 0;
+    long alreadyPresent = 0;
+    long elsewhere = 0;
+    Map<Integer, Long> acceptedByLength = new HashMap<>();
     try (PreparedStatement ps = conn.prepareStatement(COUNT)) {
       ps.setLong(1, batchId);
       ps.setLong(2, batchId);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        distinct = rs.getLong(1);
-        duplicates = rs.getLong(2);
-        alreadyPresent = rs.getLong(3);
-        elsewhere = rs.getLong(4);
+        while (rs.next()) {
+          long present = rs.getLong(5);
+          long inOthers = rs.getLong(6);
+          long fresh = rs.getLong(2) - present - inOthers;
+          acceptedByLength.put(rs.getInt(1), fresh);
+          accepted += fresh;
+          duplicates += rs.getLong(3);
+          collisions += rs.getLong(4);
+          alreadyPresent += present;
+          elsewhere += inOthers;
+        }
       }
     }
-    long accepted = distinct - alreadyPresent - elsewhere;
-    boolean refused = !partial && (staged.invalid > 0 || elsewhere > 0);
-    if (!refused && accepted > 0) {
+    JsonArray warnings = new JsonArray();
+    if (collisions > 0) {
+      warnings.add(collisions + " codes were printed in several spellings that read the same (O and 0, "
+          + "I, L and 1): shoppers cannot tell them apart, so each is stored once");
+    }
+    String refusal = !partial && (staged.invalid > 0 || elsewhere > 0) ? "upload_refused" : null;
+    for (Map.Entry<Integer, Long> length : acceptedByLength.entrySet()) {
+      Format format = staged.formats.get(length.getKey());
+      double share = CodeFormats.shareAfter(conn, batchId, length.getKey(), format.required(), length.getValue());
+      if (share > CodeFormats.REFUSED_SHARE) {
+        refusal = "format_too_dense";
+      }
+      String warning = CodeFormats.warning(length.getKey(), share);
+      if (warning != null) {
+        warnings.add(warning);
+      }
+    }
+    if (refusal == null && accepted > 0) {
       try (PreparedStatement ps = conn.prepareStatement(MERGE)) {
         ps.setLong(1, batchId);
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = conn.prepareStatement(MERGE_FORMAT)) {
-        for (Map.Entry<Integer, Integer> format : staged.formats.entrySet()) {
-          ps.setLong(1, batchId);
-          ps.setInt(2, format.getKey());
-          ps.setInt(3, format.getValue());
-          ps.addBatch();
-        }
-        ps.executeBatch();
+      for (Map.Entry<Integer, Long> length : acceptedByLength.entrySet()) {
+        CodeFormats.record(conn, batchId, length.getKey(), staged.formats.get(length.getKey()).required(),
+            length.getValue());
       }
     }
-    return new Result(staged.received, refused ? 0 : accepted, alreadyPresent, duplicates, elsewhere,
-        staged.invalid, staged.invalidLines, !refused);
+    return new Result(staged.received, refusal == null ? accepted : 0, alreadyPresent, duplicates, collisions,
+        elsewhere, staged.invalid, staged.invalidLines, warnings, refusal);
   }
 
-  private record Staged(long received, long invalid, JsonArray invalidLines, Map<Integer, Integer> formats) {
+  /** The traits all valid codes of one length in the upload share, and how many there are. */
+  private static final class Format {
+    int shared = -1;
+    long codes;
+
+    void add(int traits) {
+      shared &= traits;
+      codes++;
+    }
+
+    int required() {
+      return CodeTraits.uploadedFormat(shared, codes);
+    }
+  }
+
+  private record Staged(long received, long invalid, JsonArray invalidLines, Map<Integer, Format> formats) {
   }
 
   /** Reads the body line by line, hashing each valid code into the staging table. */
@@ -133,12 +174,11 @@ public final class CodeUpload {
     long received = 0;
     long invalid = 0;
     JsonArray invalidLines = new JsonArray();
-    Map<Integer, Integer> formats = new HashMap<>();
+    Map<Integer, Format> formats = new HashMap<>();
     try {
       CopyWriter out = new CopyWriter(copy);
-      out.write(COPY_HEADER, COPY_HEADER.length);
       LineReader lines = new LineReader(body, MAX_LINE_BYTES);
-      int lineNo = 0;
+      long lineNo = 0;
       while (lines.next()) {
         lineNo++;
         String raw = lines.tooLong() ? null : new String(lines.bytes(), 0, lines.length(), StandardCharsets.UTF_8);
@@ -154,11 +194,10 @@ public final class CodeUpload {
           }
           continue;
         }
-        formats.merge(code.length(), CodeTraits.uploadedFormat(CodeTraits.of(code)), (a, b) -> a & b);
-        out.row(hmac.code(code), lineNo);
+        formats.computeIfAbsent(code.length(), k -> new Format()).add(CodeTraits.of(code));
+        out.row(3).bytes(hmac.code(code)).int2(code.length()).int4(CodeNormalizer.spelling(raw));
       }
-      out.trailer();
-      copy.endCopy();
+      out.end();
     } catch (SQLException | IOException | RuntimeException e) {
       if (copy.isActive()) {
         copy.cancelCopy();
@@ -171,59 +210,6 @@ public final class CodeUpload {
   private static void execute(Connection conn, String sql) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       ps.execute();
-    }
-  }
-
-  /** Binary COPY tuples (hash bytea, line int4), buffered into large writes. */
-  private static final class CopyWriter {
-    private final CopyIn copy;
-    private final byte[] buf = new byte[1 << 16];
-    private int pos;
-
-    CopyWriter(CopyIn copy) {
-      this.copy = copy;
-    }
-
-    void row(byte[] hash, int line) throws SQLException {
-      ensure(2 + 4 + hash.length + 4 + 4);
-      putShort(2);
-      putInt(hash.length);
-      System.arraycopy(hash, 0, buf, pos, hash.length);
-      pos += hash.length;
-      putInt(4);
-      putInt(line);
-    }
-
-    void trailer() throws SQLException {
-      ensure(2);
-      putShort(-1);
-      copy.writeToCopy(buf, 0, pos);
-      pos = 0;
-    }
-
-    void write(byte[] bytes, int len) throws SQLException {
-      ensure(len);
-      System.arraycopy(bytes, 0, buf, pos, len);
-      pos += len;
-    }
-
-    private void ensure(int n) throws SQLException {
-      if (pos + n > buf.length) {
-        copy.writeToCopy(buf, 0, pos);
-        pos = 0;
-      }
-    }
-
-    private void putShort(int v) {
-      buf[pos++] = (byte) (v >>> 8);
-      buf[pos++] = (byte) v;
-    }
-
-    private void putInt(int v) {
-      buf[pos++] = (byte) (v >>> 24);
-      buf[pos++] = (byte) (v >>> 16);
-      buf[pos++] = (byte) (v >>> 8);
-      buf[pos++] = (byte) v;
     }
   }
 }

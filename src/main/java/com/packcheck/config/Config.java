@@ -16,6 +16,7 @@ import java.util.Optional;
  *                     keeps Redis's compact encoding
  * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
  * @param ledgerConnections groups in flight per event loop, each on a connection of its own
+ * @param uploadMaxBytes the most an upload may hold once decompressed
  */
 public record Config(
     int httpPort,
@@ -31,7 +32,8 @@ public record Config(
     int pgPoolSize,
     Duration commitTimeout,
     int verticles,
-    int ledgerConnections) {
+    int ledgerConnections,
+    long uploadMaxBytes) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -53,17 +55,20 @@ public record Config(
         intValue(env, "PACKCHECK_PG_POOL_SIZE", 8),
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
         intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
-        intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1));
+        intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1),
+        intValue(env, "PACKCHECK_UPLOAD_MAX_MB", 1024) * 1024L * 1024L);
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections);
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
+        uploadMaxBytes);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections);
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
+        uploadMaxBytes);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

@@ -3,6 +3,7 @@ package com.packcheck.http;
 import com.packcheck.account.Role;
 import com.packcheck.batch.BatchActivation;
 import com.packcheck.batch.BatchRepository;
+import com.packcheck.batch.CodeGeneration;
 import com.packcheck.batch.CodeUpload;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,21 +17,29 @@ import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A manufacturer's products and batches, the codes upload and the batch lifecycle. */
 final class CatalogRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogRoutes.class);
   private static final Set<String> ENCODINGS = Set.of("gzip", "x-gzip", "deflate", "identity");
 
   private final Vertx vertx;
   private final BatchRepository batches;
   private final CodeUpload upload;
+  private final CodeGeneration generation;
   private final BatchActivation activation;
+  private final long uploadMaxBytes;
 
-  CatalogRoutes(Vertx vertx, BatchRepository batches, CodeUpload upload, BatchActivation activation) {
+  CatalogRoutes(Vertx vertx, BatchRepository batches, CodeUpload upload, CodeGeneration generation,
+      BatchActivation activation, long uploadMaxBytes) {
     this.vertx = vertx;
     this.batches = batches;
     this.upload = upload;
+    this.generation = generation;
     this.activation = activation;
+    this.uploadMaxBytes = uploadMaxBytes;
   }
 
   void mount(Router router, BodyHandler bodies, Auth auth) {
@@ -48,6 +57,7 @@ final class CatalogRoutes {
       ctx.request().pause();
       ctx.next();
     }).handler(manufacturer).handler(this::uploadCodes);
+    router.post("/v1/batches/:id/codes/generate").handler(bodies).handler(manufacturer).handler(this::generate);
     router.post("/v1/batches/:id/activate").handler(bodies).handler(manufacturer).handler(ctx -> {
       long manufacturerId = id(ctx);
       long batchId = Bodies.pathId(ctx);
@@ -103,6 +113,10 @@ final class CatalogRoutes {
     if (encoding != null && !ENCODINGS.contains(encoding.trim().toLowerCase())) {
       throw new ApiException(415, "unsupported_encoding", "Content-Encoding may be gzip or deflate");
     }
+    String length = request.getHeader("Content-Length");
+    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > uploadMaxBytes) {
+      throw LimitedInputStream.tooLarge(uploadMaxBytes);
+    }
     boolean partial = "true".equals(ctx.queryParams().get("partial"));
     long manufacturerId = id(ctx);
     String decoding = encoding == null ? "identity" : encoding.trim().toLowerCase();
@@ -115,9 +129,37 @@ final class CatalogRoutes {
       }
       CodeUpload.Result result = ar.result();
       Replies.json(ctx, result.stored() ? 200 : 422, result.stored() ? result.toJson()
-          : result.toJson().put("error", "upload_refused").put("message",
-              "nothing was stored: fix the invalid lines and the codes already in other batches, "
-                  + "or upload with ?partial=true to store the valid codes"));
+          : result.toJson().put("error", result.refusal()).put("message", refusalMessage(result.refusal())));
+    });
+  }
+
+  private static String refusalMessage(String refusal) {
+    return refusal.equals("format_too_dense")
+        ? "nothing was stored: these codes would fill more than 1 in 10,000 of their format's space, so "
+            + "counterfeiters could guess valid ones; use longer codes or generated ones"
+        : "nothing was stored: fix the invalid lines and the codes already in other batches, "
+            + "or upload with ?partial=true to store the valid codes";
+  }
+
+  /** Streams the new codes once; the transaction commits only after the last line went out. */
+  private void generate(RoutingContext ctx) {
+    int count = (int) Bodies.wholeNumber(Bodies.object(ctx), "count", 1, CodeGeneration.MAX_COUNT);
+    long manufacturerId = id(ctx);
+    long batchId = Bodies.pathId(ctx);
+    ResponseSink sink = new ResponseSink(ctx.response(), vertx.getOrCreateContext());
+    vertx.executeBlocking(() -> {
+      generation.generate(manufacturerId, batchId, count, sink);
+      return null;
+    }, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().end();
+      } else if (!sink.begun()) {
+        ctx.fail(ar.cause());
+      } else {
+        // Part of the codes went out but none were stored: a cut-off body tells the client so.
+        LOG.warn("Code generation for batch {} rolled back after printing began: {}", batchId, ar.cause().toString());
+        ctx.request().connection().close();
+      }
     });
   }
 
@@ -130,7 +172,7 @@ final class CatalogRoutes {
         case "deflate" -> new InflaterInputStream(body);
         default -> body;
       };
-      return upload.upload(manufacturerId, batchId, decoded, partial);
+      return upload.upload(manufacturerId, batchId, new LimitedInputStream(decoded, uploadMaxBytes), partial);
     } catch (ZipException | EOFException e) {
       throw new ApiException(400, "bad_encoding", "the body is not valid per its Content-Encoding: " + e.getMessage());
     } catch (IOException e) {

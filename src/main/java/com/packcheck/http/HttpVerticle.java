@@ -3,6 +3,7 @@ package com.packcheck.http;
 import com.packcheck.account.AccountRepository;
 import com.packcheck.batch.BatchActivation;
 import com.packcheck.batch.BatchRepository;
+import com.packcheck.batch.CodeGeneration;
 import com.packcheck.batch.CodeUpload;
 import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
@@ -55,8 +56,8 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     new AccountRoutes(accounts).mount(router, bodies, auth);
-    new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac),
-        new BatchActivation(db, hot)).mount(router, bodies, auth);
+    new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
+        new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot).mount(router);
     router.route().failureHandler(Replies::failure);

@@ -148,6 +148,64 @@ class CodeUploadTest extends OneInstanceTest {
     assertThat(outcome("9999999999")).as("digits fit an alphanumeric format").isEqualTo("fake");
   }
 
+  @Test
+  @DisplayName("codes that fill more than 1 in 10,000 of their format's space are refused, past 1 in a million warned")
+  void denseFormats() {
+    List<String> sixDigits = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      sixDigits.add(String.format("%06d", 500_000 + i * 7));
+    }
+    long dense = newBatch();
+    Client.Response refused = upload(dense, String.join("\n", sixDigits), "?partial=true");
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.json().getString("error")).isEqualTo("format_too_dense");
+    assertThat(storedCodes(dense)).isZero();
+
+    Client.Response warned = upload(dense, String.join("\n", sixDigits.subList(0, 3)), "");
+    assertThat(warned.status()).isEqualTo(200);
+    assertThat(warned.json().getInteger("accepted")).isEqualTo(3);
+    assertThat(warned.json().getJsonArray("warnings").encode()).contains("length 6");
+
+    Client.Response sparse = upload(newBatch(), String.join("\n", Stack.codes(3)), "");
+    assertThat(sparse.json().getJsonArray("warnings")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("codes printed in spellings that normalize into one (O/0, I/L/1) are reported, and stored once")
+  void normalizedCollisions() {
+    long batch = newBatch();
+    String body = "AB0C12D3E4\nABOC12D3E4\nab0c-12d3-e4\nXY1Z98W7V6\nXYLZ98W7V6\nQQ22RR33SS\n";
+    Client.Response r = upload(batch, body, "");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getMap()).containsEntry("received", 6).containsEntry("accepted", 3)
+        .containsEntry("duplicates", 3).containsEntry("normalizedCollisions", 2);
+    assertThat(r.json().getJsonArray("warnings").encode()).contains("spellings");
+  }
+
+  @Test
+  @DisplayName("an upload over the size limit, declared or decompressed (a gzip bomb), is refused with 413 and stores nothing")
+  void sizeLimit() throws Exception {
+    Client small = world.stack.start(java.util.Map.of("PACKCHECK_UPLOAD_MAX_MB", "1"));
+    long batch = newBatch();
+    ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bomb)) {
+      byte[] lines = (String.join("\n", Stack.codes(1000)) + "\n").getBytes();
+      for (int i = 0; i < 200; i++) {
+        gz.write(lines);
+      }
+    }
+    assertThat(bomb.size()).isLessThan(1024 * 1024);
+    Client.Response r = small.postRaw("/v1/batches/" + batch + "/codes", maker.token(), "text/plain",
+        bomb.toByteArray(), "Content-Encoding", "gzip");
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().getString("error")).isEqualTo("upload_too_large");
+    byte[] plain = (String.join("\n", Stack.codes(70_000))).getBytes();
+    Client.Response declared = small.postRaw("/v1/batches/" + batch + "/codes", maker.token(), "text/plain", plain);
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(storedCodes(batch)).isZero();
+    world.stack.stop(small);
+  }
+
   private static String outcome(String code) {
     Client.Response r = api.post("/v1/verifications", pharmacy.token(), new JsonObject().put("code", code));
     return r.json().getString("outcome");

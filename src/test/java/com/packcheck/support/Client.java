@@ -19,6 +19,10 @@ public final class Client {
     this.base = "http://127.0.0.1:" + port;
   }
 
+  public String baseUrl() {
+    return base;
+  }
+
   public record Response(int status, String body) {
     public JsonObject json() {
       return new JsonObject(body);

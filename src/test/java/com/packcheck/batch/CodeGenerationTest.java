@@ -1,0 +1,137 @@
+package com.packcheck.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.code.CodeNormalizer;
+import com.packcheck.code.Crockford;
+import com.packcheck.code.Damm32;
+import com.packcheck.support.Client;
+import com.packcheck.support.OneInstanceTest;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Generating codes: shown once, stored hashed, typos answered 'please re-check'")
+class CodeGenerationTest extends OneInstanceTest {
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private static long newBatch() {
+    return api.post("/v1/batches", world.maker.token(), new JsonObject().put("productId", world.product)
+        .put("lot", "G" + System.nanoTime()).put("expiry", "2031-01-01")).json().getLong("id");
+  }
+
+  private static HttpRequest generateRequest(long batch, Object count) {
+    return HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/batches/" + batch + "/codes/generate"))
+        .header("Authorization", "Bearer " + world.maker.token()).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("count", count).encode())).build();
+  }
+
+  private static String baseUrl() {
+    return api.baseUrl();
+  }
+
+  private static long storedCodes(long batch) {
+    return api.get("/v1/batches/" + batch, world.maker.token()).json().getLong("codes");
+  }
+
+  private static String outcome(String code, String action) {
+    return world.check(api, world.pharmacyA, code, action).json().getString("outcome");
+  }
+
+  @Test
+  @DisplayName("generated codes come back once, grouped, distinct, and check as genuine once the batch is active")
+  void generateAndCheck() throws Exception {
+    long batch = newBatch();
+    HttpResponse<String> r = HTTP.send(generateRequest(batch, 2000), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("X-PackCheck-Codes")).hasValue("2000");
+    List<String> printed = r.body().lines().toList();
+    assertThat(printed).hasSize(2000).allMatch(l -> l.matches("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]"));
+    Set<String> distinct = new HashSet<>(printed);
+    assertThat(distinct).hasSize(2000);
+    assertThat(storedCodes(batch)).isEqualTo(2000);
+
+    assertThat(api.post("/v1/batches/" + batch + "/activate", world.maker.token(), null).status()).isEqualTo(200);
+    String code = printed.get(0);
+    assertThat(outcome(code, "dispense")).isEqualTo("genuine");
+    assertThat(outcome(printed.get(1).toLowerCase().replace("-", " "), "verify")).isEqualTo("genuine");
+  }
+
+  @Test
+  @DisplayName("a mistyped or swapped generated code answers 'please re-check', an unknown well-formed one 'fake'")
+  void typosAreNotFakes() throws Exception {
+    long batch = newBatch();
+    String code = CodeNormalizer.normalize(
+        HTTP.send(generateRequest(batch, 10), HttpResponse.BodyHandlers.ofString()).body().lines().findFirst().orElseThrow());
+    api.post("/v1/batches/" + batch + "/activate", world.maker.token(), null);
+
+    char wrong = code.charAt(5) == 'X' ? 'Y' : 'X';
+    String typo = code.substring(0, 5) + wrong + code.substring(6);
+    int i = 0;
+    while (code.charAt(i) == code.charAt(i + 1)) {
+      i++;
+    }
+    String swapped = code.substring(0, i) + code.charAt(i + 1) + code.charAt(i) + code.substring(i + 2);
+    Client.Response typoAnswer = world.check(api, world.pharmacyA, typo, "dispense");
+    assertThat(typoAnswer.status()).isEqualTo(422);
+    assertThat(typoAnswer.json().getString("message")).contains("re-check");
+    assertThat(world.check(api, world.pharmacyA, swapped, "dispense").status()).isEqualTo(422);
+
+    String payload = "Z" + code.substring(1, 12);
+    String unknown = payload + Damm32.checkSymbol(payload);
+    assertThat(unknown).isNotEqualTo(code);
+    assertThat(outcome(unknown, "dispense")).isEqualTo("fake");
+    assertThat(outcome(code, "dispense")).as("the typos consumed nothing").isEqualTo("genuine");
+    assertThat(Crockford.ALPHABET).contains(String.valueOf(code.charAt(12)));
+  }
+
+  @Test
+  @DisplayName("a client that stops reading half-way leaves the batch without any of the codes")
+  void brokenDownloadStoresNothing() throws Exception {
+    long batch = newBatch();
+    HttpResponse<InputStream> r = HTTP.send(generateRequest(batch, 1_000_000), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    try (InputStream body = r.body()) {
+      assertThat(body.readNBytes(100_000)).hasSize(100_000);
+    }
+    awaitGeneration(batch);
+    assertThat(storedCodes(batch)).isZero();
+    // the batch is still a usable draft
+    HttpResponse<String> again = HTTP.send(generateRequest(batch, 5), HttpResponse.BodyHandlers.ofString());
+    assertThat(again.body().lines()).hasSize(5);
+    assertThat(storedCodes(batch)).isEqualTo(5);
+  }
+
+  /** The generation holds the batch row until it commits or rolls back: an empty upload waits for it. */
+  private static void awaitGeneration(long batch) {
+    Client.Response probe = api.postRaw("/v1/batches/" + batch + "/codes", world.maker.token(), "text/plain",
+        new byte[0]);
+    assertThat(probe.status()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("generation is refused for a count out of range and for a batch that is no longer draft")
+  void refusals() throws Exception {
+    long batch = newBatch();
+    assertThat(HTTP.send(generateRequest(batch, 0), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+    assertThat(HTTP.send(generateRequest(batch, 10_000_001), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(400);
+    assertThat(HTTP.send(generateRequest(batch, "many"), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(400);
+    HTTP.send(generateRequest(batch, 3), HttpResponse.BodyHandlers.ofString());
+    api.post("/v1/batches/" + batch + "/activate", world.maker.token(), null);
+    HttpResponse<String> late = HTTP.send(generateRequest(batch, 3), HttpResponse.BodyHandlers.ofString());
+    assertThat(late.statusCode()).isEqualTo(409);
+    assertThat(new JsonObject(late.body()).getString("error")).isEqualTo("batch_active");
+    assertThat(storedCodes(batch)).isEqualTo(3);
+    assertThat(HTTP.send(generateRequest(999_999, 3), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+  }
+}
