@@ -58,12 +58,8 @@ REDIS_PID=""
 APP_SCHEMA_CREATED=""
 BENCH_SCHEMA_CREATED=""
 
-log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-psql_q() {
-  timeout 600 psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
-}
+# shellcheck source=load-tests/lib.sh
+source "$HERE/lib.sh"
 
 # CPU accounting, one line a second (clock ticks): "epoch_ms app redis loadgen pg_of_ours pg_all busy all".
 #   app       the PackCheck JVM;  redis  our redis-server;  loadgen  every process under the pid in
@@ -142,20 +138,6 @@ stop_loadgen() { # the load generator and everything under it, by pid
   LOADGEN_PID=""
 }
 
-stop_pid() { # pid, name, seconds to wait after SIGTERM
-  local pid=$1 name=$2 wait=${3:-30}
-  [[ -n "$pid" ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq $(( wait * 10 ))); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  log "$name (pid $pid) did not stop in ${wait}s: killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 stop_app() {
   stop_sampler
   if [[ -n "$APP_PID" ]]; then
@@ -206,67 +188,20 @@ if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
   timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
 fi
 [[ -f "$JAR" ]] || die "$JAR not found after the build"
-# Run a private copy: a rebuild of target/ during the run would pull classes from under the JVM (and
-# another instance's `pkill -f target/packcheck.jar` should not take this one down).
 JAR_BUILT=$(date -u -r "$JAR" +%FT%TZ)
-cp "$JAR" "$RUN_DIR/data/packcheck-loadtest.jar"
 
 psql_q -Atc "select 1" >/dev/null || die "PostgreSQL at ${PG_HOST}:${PG_PORT}/${PG_DB} is not reachable"
 
-free_port() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port "$PORT" || die "port $PORT is in use; set PORT"
 
 # ---------------------------------------------------------------------------------------------
 # 2. Redis (private, no persistence) and PackCheck
-if [[ -z "${REDIS_URL:-}" ]]; then
-  REDIS_PORT=${REDIS_PORT:-16379}
-  while ! free_port "$REDIS_PORT"; do REDIS_PORT=$(( REDIS_PORT + 1 )); done
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize no \
-    --dir "$RUN_DIR/data" --logfile "$RUN_DIR/redis.log" &
-  REDIS_PID=$!
-  REDIS_URL="redis://127.0.0.1:${REDIS_PORT}"
-  for _ in $(seq 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break
-    sleep 0.1
-  done
-fi
-
-log "starting PackCheck on :$PORT (schema $APP_SCHEMA, Redis $REDIS_URL)"
-APP_SCHEMA_CREATED=1   # Flyway creates it at start; drop it whatever happens next
+start_redis
 # shellcheck disable=SC2086
-PACKCHECK_PG_URL="postgresql://${PG_USER}@${PG_HOST}:${PG_PORT}/${PG_DB}" \
-PACKCHECK_PG_SCHEMA="$APP_SCHEMA" \
-PACKCHECK_REDIS_URL="$REDIS_URL" \
-PACKCHECK_REDIS_PREFIX="$APP_SCHEMA" \
-PACKCHECK_ADMIN_TOKEN="$ADMIN_TOKEN" \
-PACKCHECK_CODE_SECRET="$CODE_SECRET" \
-PACKCHECK_HTTP_PORT="$PORT" \
-PACKCHECK_DATA_DIR="$RUN_DIR/data" \
-  java $PACKCHECK_JAVA_OPTS -jar "$RUN_DIR/data/packcheck-loadtest.jar" >"$RUN_DIR/packcheck.log" 2>&1 &
-APP_PID=$!
-
-ready=""
-for _ in $(seq 120); do
-  kill -0 "$APP_PID" 2>/dev/null || die "PackCheck exited during start-up"
-  if curl -sf --max-time 2 "$BASE/ready" >/dev/null 2>&1; then ready=1; break; fi
-  sleep 0.5
-done
-[[ -n "$ready" ]] || die "PackCheck not ready after 60s"
-log "PackCheck ready: $(curl -s --max-time 2 "$BASE/ready")"
+start_packcheck "$JAR" $PACKCHECK_JAVA_OPTS
 
 # ---------------------------------------------------------------------------------------------
 # 3. Accounts, product, batch, codes
-api() { # method path token [curl args...]; prints the body, fails on a non-2xx status
-  local method=$1 path=$2 token=$3
-  shift 3
-  local out status
-  out=$(curl -sS --max-time 300 -X "$method" -H "Authorization: Bearer $token" -w $'\n%{http_code}' "$@" "$BASE$path")
-  status=${out##*$'\n'}
-  out=${out%$'\n'*}
-  [[ "$status" == 2* ]] || die "$method $path → HTTP $status: $out"
-  printf '%s' "$out"
-}
-json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
 
 MAKER=$(json POST /v1/manufacturers "$ADMIN_TOKEN" '{"name":"Load Test Pharma","pricePerCheck":5,"currency":"GHS"}')
 MAKER_TOKEN=$(jq -r .token <<<"$MAKER")

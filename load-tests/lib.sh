@@ -1,0 +1,82 @@
+# Shared by the load-test scripts (sourced, not run): logging, PostgreSQL, a private redis-server,
+# PackCheck from the jar, and the JSON API. Expects RUN_DIR, PG_* and BASE/PORT set by the caller;
+# sets REDIS_PID/REDIS_URL and APP_PID.
+
+log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+psql_q() {
+  timeout 600 psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
+}
+
+free_port() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop_pid() { # pid, name, seconds to wait after SIGTERM
+  local pid=$1 name=$2 wait=${3:-30}
+  [[ -n "$pid" ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq $(( wait * 10 ))); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  log "$name (pid $pid) did not stop in ${wait}s: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# A redis-server of our own (no persistence) on a free port from REDIS_PORT (16379) up, unless
+# REDIS_URL names one already.
+start_redis() {
+  [[ -z "${REDIS_URL:-}" ]] || return 0
+  REDIS_PORT=${REDIS_PORT:-16379}
+  while ! free_port "$REDIS_PORT"; do REDIS_PORT=$(( REDIS_PORT + 1 )); done
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize no \
+    --dir "$RUN_DIR/data" --logfile "$RUN_DIR/redis.log" &
+  REDIS_PID=$!
+  REDIS_URL="redis://127.0.0.1:${REDIS_PORT}"
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break
+    sleep 0.1
+  done
+}
+
+# PackCheck from a private copy of the jar (a rebuild of target/ during the run would pull classes
+# from under the JVM), on schema $APP_SCHEMA and $REDIS_URL; returns once it is ready.
+start_packcheck() { # jar, java options...
+  local jar=$1
+  shift
+  cp "$jar" "$RUN_DIR/data/packcheck-loadtest.jar"
+  log "starting PackCheck on :$PORT (schema $APP_SCHEMA, Redis $REDIS_URL, java $*)"
+  APP_SCHEMA_CREATED=1   # Flyway creates it at start; drop it whatever happens next
+  PACKCHECK_PG_URL="postgresql://${PG_USER}@${PG_HOST}:${PG_PORT}/${PG_DB}" \
+  PACKCHECK_PG_SCHEMA="$APP_SCHEMA" \
+  PACKCHECK_REDIS_URL="$REDIS_URL" \
+  PACKCHECK_REDIS_PREFIX="$APP_SCHEMA" \
+  PACKCHECK_ADMIN_TOKEN="$ADMIN_TOKEN" \
+  PACKCHECK_CODE_SECRET="$CODE_SECRET" \
+  PACKCHECK_HTTP_PORT="$PORT" \
+  PACKCHECK_DATA_DIR="$RUN_DIR/data" \
+    java "$@" -jar "$RUN_DIR/data/packcheck-loadtest.jar" >"$RUN_DIR/packcheck.log" 2>&1 &
+  APP_PID=$!
+  local ready=""
+  for _ in $(seq 120); do
+    kill -0 "$APP_PID" 2>/dev/null || die "PackCheck exited during start-up"
+    if curl -sf --max-time 2 "$BASE/ready" >/dev/null 2>&1; then ready=1; break; fi
+    sleep 0.5
+  done
+  [[ -n "$ready" ]] || die "PackCheck not ready after 60s"
+  log "PackCheck ready: $(curl -s --max-time 2 "$BASE/ready")"
+}
+
+api() { # method path token [curl args...]; prints the body, fails on a non-2xx status
+  local method=$1 path=$2 token=$3
+  shift 3
+  local out status
+  out=$(curl -sS --max-time 600 -X "$method" -H "Authorization: Bearer $token" -w $'\n%{http_code}' "$@" "$BASE$path")
+  status=${out##*$'\n'}
+  out=${out%$'\n'*}
+  [[ "$status" == 2* ]] || die "$method $path → HTTP $status: $out"
+  printf '%s' "$out"
+}
+json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
