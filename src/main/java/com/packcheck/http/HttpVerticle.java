@@ -8,6 +8,7 @@ import com.packcheck.batch.CodeUpload;
 import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
 import com.packcheck.ledger.LedgerWriter;
+import com.packcheck.ledger.UsageReport;
 import com.packcheck.store.Database;
 import com.packcheck.store.HotState;
 import com.packcheck.verify.Verifier;
@@ -59,6 +60,7 @@ public final class HttpVerticle extends VerticleBase {
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
+    new UsageRoutes(new UsageReport(pool)).mount(router, auth);
     new OpsRoutes(pool, metrics, hot).mount(router);
     router.route().failureHandler(Replies::failure);
     router.route().last().handler(ctx -> Replies.error(ctx, 404, "not_found", "no such endpoint; see /openapi.yaml"));
