@@ -13,10 +13,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.HashMap;
 import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A codes upload, streamed line by line into a temporary table with binary COPY and then merged in
@@ -24,6 +27,7 @@ import org.postgresql.copy.CopyIn;
  * worker thread, never on an event loop.
  */
 public final class CodeUpload {
+  private static final Logger LOG = LoggerFactory.getLogger(CodeUpload.class);
   /** A line longer than this cannot hold a code; it is skipped without being buffered. */
   static final int MAX_LINE_BYTES = 1024;
   private static final int LISTED_INVALID_LINES = 100;
@@ -46,11 +50,21 @@ public final class CodeUpload {
       from u left join codes c on c.hash = u.hash
       group by u.len
       """;
+  /** In hash order: each page of the primary key is visited once, not once per code. */
   private static final String MERGE = """
       insert into codes (hash, batch_id)
-      select distinct u.hash, ? from upload_codes u
+      select u.hash, ? from (select distinct hash from upload_codes) u
       where not exists (select 1 from codes c where c.hash = u.hash)
+      order by u.hash
       """;
+  /** Every staged code, if none is stored yet; in hash order like {@link #MERGE}. */
+  private static final String INSERT_ALL_NEW = """
+      insert into codes (hash, batch_id)
+      select hash, ? from upload_codes order by hash
+      on conflict do nothing
+      """;
+  /** Millions of codes are grouped and sorted in PostgreSQL's memory rather than in files. */
+  private static final String UPLOAD_MEMORY = "set local work_mem = '256MB'";
 
   private final Database db;
   private final Hmac hmac;
@@ -82,7 +96,10 @@ public final class CodeUpload {
   public Result upload(long manufacturerId, long batchId, InputStream body, boolean partial)
       throws SQLException, IOException {
     // A refused upload wrote only to its temporary table, which the commit drops.
-    return db.inTransaction(conn -> uploadInTransaction(conn, manufacturerId, batchId, body, partial));
+    long started = System.nanoTime();
+    Result result = db.inTransaction(conn -> uploadInTransaction(conn, manufacturerId, batchId, body, partial));
+    LOG.info("Upload into batch {} done in {} ms", batchId, (System.nanoTime() - started) / 1_000_000);
+    return result;
   }
 
   private Result uploadInTransaction(Connection conn, long manufacturerId, long batchId, InputStream body,
@@ -93,39 +110,36 @@ public final class CodeUpload {
     if (!"draft".equals(state)) {
       throw new ConflictException("batch_" + state, "codes can be added to a draft batch only");
     }
+    execute(conn, UPLOAD_MEMORY);
     execute(conn, CREATE_STAGING);
+    long t0 = System.nanoTime();
     Staged staged = stage(conn, body);
+    long t1 = System.nanoTime();
 
-    long accepted = 0;
-    long duplicates = 0;
-    long collisions = 0;
-    long alreadyPresent = 0;
-    long elsewhere = 0;
-    Map<Integer, Long> acceptedByLength = new HashMap<>();
-    try (PreparedStatement ps = conn.prepareStatement(COUNT)) {
-      ps.setLong(1, batchId);
-      ps.setLong(2, batchId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          long present = rs.getLong(5);
-          long inOthers = rs.getLong(6);
-          long fresh = rs.getLong(2) - present - inOthers;
-          acceptedByLength.put(rs.getInt(1), fresh);
-          accepted += fresh;
-          duplicates += rs.getLong(3);
-          collisions += rs.getLong(4);
-          alreadyPresent += present;
-          elsewhere += inOthers;
-        }
+    // Most uploads hold new codes only: insert them all at once, and count in detail only if some
+    // were not new (a retry, repeated lines, codes of other batches).
+    Savepoint beforeInsert = conn.setSavepoint();
+    Counts counts = null;
+    if (staged.invalid == 0 || partial) {
+      if (update(conn, INSERT_ALL_NEW, batchId) == staged.received - staged.invalid) {
+        counts = Counts.allNew(staged);
+      } else {
+        conn.rollback(beforeInsert);
       }
     }
+    boolean inserted = counts != null;
+    if (!inserted) {
+      counts = count(conn, batchId);
+    }
+    long t2 = System.nanoTime();
+
     JsonArray warnings = new JsonArray();
-    if (collisions > 0) {
-      warnings.add(collisions + " codes were printed in several spellings that read the same (O and 0, "
+    if (counts.collisions > 0) {
+      warnings.add(counts.collisions + " codes were printed in several spellings that read the same (O and 0, "
           + "I, L and 1): shoppers cannot tell them apart, so each is stored once");
     }
-    String refusal = !partial && (staged.invalid > 0 || elsewhere > 0) ? "upload_refused" : null;
-    for (Map.Entry<Integer, Long> length : acceptedByLength.entrySet()) {
+    String refusal = !partial && (staged.invalid > 0 || counts.elsewhere > 0) ? "upload_refused" : null;
+    for (Map.Entry<Integer, Long> length : counts.acceptedByLength.entrySet()) {
       Format format = staged.formats.get(length.getKey());
       double share = CodeFormats.shareAfter(conn, batchId, length.getKey(), format.required(), length.getValue());
       if (share > CodeFormats.REFUSED_SHARE) {
@@ -136,18 +150,69 @@ public final class CodeUpload {
         warnings.add(warning);
       }
     }
-    if (refusal == null && accepted > 0) {
-      try (PreparedStatement ps = conn.prepareStatement(MERGE)) {
-        ps.setLong(1, batchId);
-        ps.executeUpdate();
+    long accepted = counts.accepted();
+    if (refusal != null && inserted) {
+      conn.rollback(beforeInsert);
+    } else if (refusal == null && accepted > 0) {
+      if (!inserted) {
+        update(conn, MERGE, batchId);
       }
-      for (Map.Entry<Integer, Long> length : acceptedByLength.entrySet()) {
+      for (Map.Entry<Integer, Long> length : counts.acceptedByLength.entrySet()) {
         CodeFormats.record(conn, batchId, length.getKey(), staged.formats.get(length.getKey()).required(),
             length.getValue());
       }
     }
-    return new Result(staged.received, refusal == null ? accepted : 0, alreadyPresent, duplicates, collisions,
-        elsewhere, staged.invalid, staged.invalidLines, warnings, refusal);
+    LOG.info("Upload into batch {}: {} lines read and hashed in {} ms, {} in {} ms, {} in {} ms", batchId,
+        staged.received, (t1 - t0) / 1_000_000, inserted ? "all new, stored" : "counted",
+        (t2 - t1) / 1_000_000, refusal == null ? accepted + " codes stored" : "refused (" + refusal + ")",
+        (System.nanoTime() - t2) / 1_000_000);
+    return new Result(staged.received, refusal == null ? accepted : 0, counts.alreadyPresent, counts.duplicates,
+        counts.collisions, counts.elsewhere, staged.invalid, staged.invalidLines, warnings, refusal);
+  }
+
+  /** What an upload's codes are, against themselves and the codes stored. */
+  private record Counts(Map<Integer, Long> acceptedByLength, long duplicates, long collisions, long alreadyPresent,
+      long elsewhere) {
+    static Counts allNew(Staged staged) {
+      Map<Integer, Long> byLength = new HashMap<>();
+      staged.formats.forEach((length, format) -> byLength.put(length, format.codes));
+      return new Counts(byLength, 0, 0, 0, 0);
+    }
+
+    long accepted() {
+      return acceptedByLength.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private static Counts count(Connection conn, long batchId) throws SQLException {
+    Map<Integer, Long> acceptedByLength = new HashMap<>();
+    long duplicates = 0;
+    long collisions = 0;
+    long alreadyPresent = 0;
+    long elsewhere = 0;
+    try (PreparedStatement ps = conn.prepareStatement(COUNT)) {
+      ps.setLong(1, batchId);
+      ps.setLong(2, batchId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long present = rs.getLong(5);
+          long inOthers = rs.getLong(6);
+          acceptedByLength.put(rs.getInt(1), rs.getLong(2) - present - inOthers);
+          duplicates += rs.getLong(3);
+          collisions += rs.getLong(4);
+          alreadyPresent += present;
+          elsewhere += inOthers;
+        }
+      }
+    }
+    return new Counts(acceptedByLength, duplicates, collisions, alreadyPresent, elsewhere);
+  }
+
+  private static long update(Connection conn, String sql, long batchId) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      ps.setLong(1, batchId);
+      return ps.executeLargeUpdate();
+    }
   }
 
   /** The traits all valid codes of one length in the upload share, and how many there are. */

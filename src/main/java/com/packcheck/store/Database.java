@@ -24,6 +24,8 @@ public final class Database {
     dataSource.setUser(url.user());
     dataSource.setPassword(url.password());
     dataSource.setApplicationName("packcheck");
+    // binary transfer from the first execution: code hashes travel as bytes, not as hex text
+    dataSource.setPrepareThreshold(-1);
   }
 
   /** Applies the SQL files of {@code db/migration}; safe to run from several instances at once. */

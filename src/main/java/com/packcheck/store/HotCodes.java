@@ -13,7 +13,6 @@ import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +71,12 @@ public final class HotCodes implements AutoCloseable {
       return 1
       """;
 
+  /** Adds codes of a batch being activated as active, leaving any field already there alone. */
+  static final String ADD_ACTIVE = """
+      for i = 1, #ARGV do redis.call('HSETNX', KEYS[1], ARGV[i], 'A') end
+      return 1
+      """;
+
   /** Moves the load marker forward only from the value the caller saw. */
   static final String ADVANCE_MARKER = """
       local cur = redis.call('GET', KEYS[1])
@@ -90,6 +95,7 @@ public final class HotCodes implements AutoCloseable {
   private final String checkSha;
   private final String settleSha;
   private final String markerSha;
+  private final String addActiveSha;
 
   public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
     // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff; no
@@ -113,6 +119,7 @@ public final class HotCodes implements AutoCloseable {
     this.checkSha = sha1(CHECK_AND_MARK);
     this.settleSha = sha1(SETTLE);
     this.markerSha = sha1(ADVANCE_MARKER);
+    this.addActiveSha = sha1(ADD_ACTIVE);
   }
 
   /** EVALSHA, falling back to EVAL when Redis lost its script cache (a restart, SCRIPT FLUSH). */
@@ -159,20 +166,36 @@ public final class HotCodes implements AutoCloseable {
   }
 
   /**
-   * Writes many committed states, one script call per bucket, all pipelined: how activation and the
-   * rebuild load codes. Completes when Redis has acknowledged every call.
+   * Writes many committed states, one script call per bucket, all pipelined: how the rebuild loads
+   * codes. Completes when Redis has acknowledged every call.
    */
   public CompletableFuture<Void> settleAll(List<byte[]> codeHashes, List<Character> states) {
-    Map<ByteBuffer, List<byte[]>> byBucket = new HashMap<>();
+    Map<Integer, List<byte[]>> byBucket = new HashMap<>();
     for (int i = 0; i < codeHashes.size(); i++) {
       byte[] hash = codeHashes.get(i);
-      List<byte[]> args = byBucket.computeIfAbsent(ByteBuffer.wrap(bucket(hash)), k -> new ArrayList<>());
+      List<byte[]> args = byBucket.computeIfAbsent(bucketNumber(hash), k -> new ArrayList<>());
       args.add(field(hash));
       args.add(new byte[] {(byte) (char) states.get(i)});
     }
+    return perBucket(byBucket, settleSha, SETTLE);
+  }
+
+  /**
+   * Adds a batch's codes as active, one script call per bucket, all pipelined: how activation loads
+   * codes. Completes when Redis has acknowledged every call.
+   */
+  public CompletableFuture<Void> addActive(List<byte[]> codeHashes) {
+    Map<Integer, List<byte[]>> byBucket = new HashMap<>();
+    for (byte[] hash : codeHashes) {
+      byBucket.computeIfAbsent(bucketNumber(hash), k -> new ArrayList<>()).add(field(hash));
+    }
+    return perBucket(byBucket, addActiveSha, ADD_ACTIVE);
+  }
+
+  private CompletableFuture<Void> perBucket(Map<Integer, List<byte[]>> byBucket, String sha, String script) {
     List<CompletableFuture<Long>> calls = new ArrayList<>(byBucket.size());
-    for (Map.Entry<ByteBuffer, List<byte[]>> e : byBucket.entrySet()) {
-      calls.add(this.<Long>script(settleSha, SETTLE, ScriptOutputType.INTEGER, new byte[][] {e.getKey().array()},
+    for (Map.Entry<Integer, List<byte[]>> e : byBucket.entrySet()) {
+      calls.add(this.<Long>script(sha, script, ScriptOutputType.INTEGER, new byte[][] {bucketKey(e.getKey())},
           e.getValue().toArray(byte[][]::new)));
     }
     return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
@@ -224,8 +247,15 @@ public final class HotCodes implements AutoCloseable {
   }
 
   private byte[] bucket(byte[] hash) {
-    int b = ((hash[0] & 0xff) << 16 | (hash[1] & 0xff) << 8 | (hash[2] & 0xff)) >>> (24 - bucketBits);
-    return bytes(prefix + ":{" + Integer.toHexString(b) + "}");
+    return bucketKey(bucketNumber(hash));
+  }
+
+  private int bucketNumber(byte[] hash) {
+    return ((hash[0] & 0xff) << 16 | (hash[1] & 0xff) << 8 | (hash[2] & 0xff)) >>> (24 - bucketBits);
+  }
+
+  private byte[] bucketKey(int bucket) {
+    return bytes(prefix + ":{" + Integer.toHexString(bucket) + "}");
   }
 
   private static byte[] field(byte[] hash) {

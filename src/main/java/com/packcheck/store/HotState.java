@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +139,7 @@ public final class HotState {
       try (PreparedStatement ps = conn.prepareStatement(RELEASED_CODES)) {
         ps.setFetchSize(CHUNK);
         try (ResultSet rs = ps.executeQuery()) {
-          count = load(rs, true);
+          count = load(rs, false);
         }
       }
       conn.commit();
@@ -158,7 +159,7 @@ public final class HotState {
       ps.setFetchSize(CHUNK);
       ps.setLong(1, batchId);
       try (ResultSet rs = ps.executeQuery()) {
-        load(rs, false);
+        load(rs, true);
       }
       return true;
     } catch (RuntimeException e) {
@@ -176,24 +177,34 @@ public final class HotState {
     }
   }
 
-  private long load(ResultSet rs, boolean withState) throws SQLException {
+  /**
+   * Streams codes to Redis in chunks, one chunk in flight while the next is read: as active (a batch
+   * being activated) or at their committed state (a rebuild).
+   */
+  private long load(ResultSet rs, boolean activating) throws SQLException {
     long count = 0;
+    CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     List<byte[]> hashes = new ArrayList<>(CHUNK);
     List<Character> states = new ArrayList<>(CHUNK);
-    while (rs.next()) {
-      hashes.add(rs.getBytes(1));
-      states.add(withState ? "ADC".charAt(rs.getShort(2)) : 'A');
-      if (hashes.size() == CHUNK) {
-        codes.settleAll(hashes, states).join();
+    boolean more = true;
+    while (more) {
+      more = rs.next();
+      if (more) {
+        hashes.add(rs.getBytes(1));
+        if (!activating) {
+          states.add("ADC".charAt(rs.getShort(2)));
+        }
+      }
+      if (hashes.size() == CHUNK || (!more && !hashes.isEmpty())) {
+        inFlight.join();
+        inFlight = activating ? codes.addActive(hashes) : codes.settleAll(hashes, states);
         count += hashes.size();
-        hashes.clear();
-        states.clear();
+        hashes = new ArrayList<>(CHUNK);
+        states = new ArrayList<>(CHUNK);
       }
     }
-    if (!hashes.isEmpty()) {
-      codes.settleAll(hashes, states).join();
-      count += hashes.size();
-    }
+    inFlight.join();
     return count;
   }
+
 }
