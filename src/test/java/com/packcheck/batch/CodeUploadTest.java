@@ -202,8 +202,21 @@ class CodeUploadTest extends OneInstanceTest {
     byte[] plain = (String.join("\n", Stack.codes(70_000))).getBytes();
     Client.Response declared = small.postRaw("/v1/batches/" + batch + "/codes", maker.token(), "text/plain", plain);
     assertThat(declared.status()).isEqualTo(413);
+    assertThat(statusOfDeclared20GbUpload(small, batch)).isEqualTo("HTTP/1.1 413 Request Entity Too Large");
     assertThat(storedCodes(batch)).isZero();
     world.stack.stop(small);
+  }
+
+  /** A client that announces 20 GB is answered at once, before a byte of the body is read. */
+  private static String statusOfDeclared20GbUpload(Client instance, long batch) throws Exception {
+    java.net.URI base = java.net.URI.create(instance.baseUrl());
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /v1/batches/" + batch + "/codes HTTP/1.1\r\nHost: localhost\r\n"
+          + "Authorization: Bearer " + maker.token() + "\r\nContent-Type: text/plain\r\n"
+          + "Content-Length: 21474836480\r\n\r\n").getBytes());
+      return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+    }
   }
 
   private static String outcome(String code) {
