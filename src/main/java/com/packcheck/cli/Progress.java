@@ -102,7 +102,7 @@ final class Progress extends FilterInputStream {
     String mb = String.format(Locale.ROOT, "%.1f", read / 1e6);
     String rate = String.format(Locale.ROOT, "%.1f MB/s", bytesPerSecond / 1e6);
     if (total <= 0) {
-      print(mb + " MB read, " + rate);
+      print((terminal ? "" : "upload: ") + mb + " MB read at " + rate);
       return;
     }
     double fraction = Math.min(1.0, (double) read / total);

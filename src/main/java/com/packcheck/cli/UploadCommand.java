@@ -35,6 +35,8 @@ public final class UploadCommand {
 
   static final String USAGE_LINE = "usage: java -jar packcheck.jar upload --url URL --token TOKEN --batch ID"
       + " [--partial] FILE   (FILE: one code a line, plain or gzip; - reads stdin)";
+  private static final String SAFE_TO_RERUN = "It is safe to re-run: PackCheck stores an upload all or nothing,"
+      + " and codes an earlier attempt stored count as alreadyPresent.";
   private static final long[] BACKOFF_SECONDS = {1, 2, 4};
   private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
 
@@ -59,7 +61,21 @@ public final class UploadCommand {
 
   /** Runs the command with the arguments after {@code upload}; returns the exit code, never exits. */
   public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-    return new UploadCommand(stdin, out, err, System.console() != null).execute(args);
+    return new UploadCommand(stdin, out, err, stderrIsTerminal()).execute(args);
+  }
+
+  /**
+   * Whether stderr is a terminal, where a bar redrawn in place reads well. System.console() alone would
+   * say no whenever stdout is redirected ({@code upload … > result.json}, the usual way to keep the JSON),
+   * so on Linux stderr's own file descriptor is asked first.
+   */
+  private static boolean stderrIsTerminal() {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return System.console() != null;
+    }
   }
 
   private int execute(String[] args) {
@@ -78,9 +94,8 @@ public final class UploadCommand {
         } catch (Retryable failure) {
           boolean canResend = options.file() == null ? !stdinTaken : Files.isRegularFile(options.file());
           if (retry == BACKOFF_SECONDS.length || !canResend) {
-            err.println(failure.getMessage() + ". Giving up" + (canResend ? " after " + retry + " retries" : "")
-                + (canResend ? "." : ": stdin cannot be sent again.") + " It is safe to re-run: PackCheck stores an"
-                + " upload all or nothing, and codes an earlier attempt stored count as alreadyPresent.");
+            String why = canResend ? "Giving up after " + retry + " retries." : "Giving up: stdin cannot be sent again.";
+            err.println(failure.getMessage() + ". " + why + " " + SAFE_TO_RERUN);
             return FAILED_SAFE_TO_RERUN;
           }
           long wait = BACKOFF_SECONDS[retry];
@@ -90,7 +105,7 @@ public final class UploadCommand {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      err.println("Interrupted. It is safe to re-run: PackCheck stores an upload all or nothing.");
+      err.println("Interrupted. " + SAFE_TO_RERUN);
       return FAILED_SAFE_TO_RERUN;
     }
   }
@@ -198,6 +213,7 @@ public final class UploadCommand {
     if (status == 422 && error.containsKey("received")) {
       err.println("PackCheck refused the upload; nothing was stored: " + counts(error));
       err.println(message);
+      err.println("With this command: fix FILE and re-run, or add --partial to store the valid codes and skip the rest.");
       return REFUSED;
     }
     err.printf("PackCheck answered %d %s: %s%n", status, error.getString("error", ""), message);
