@@ -158,7 +158,7 @@ class UploadCommandTest {
     assertThat(refused.exit()).isEqualTo(2);
     assertThat(refused.out()).isEmpty();
     assertThat(refused.err()).contains("nothing was stored").contains("invalid 1 (line 501)")
-        .contains("?partial=true");
+        .contains("add --partial");
     assertThat(storedCodes(batch)).isZero();
 
     Run partial = upload(batch, file, "--partial");
