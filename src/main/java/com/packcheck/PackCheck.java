@@ -1,5 +1,6 @@
 package com.packcheck;
 
+import com.packcheck.cli.UploadCommand;
 import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
 import com.packcheck.config.Secrets;
@@ -19,6 +20,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,9 @@ public final class PackCheck implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("upload")) {
+      System.exit(UploadCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+    }
     PackCheck app = start(Config.fromEnvironment());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Shutting down: finishing in-flight checks");
