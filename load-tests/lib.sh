@@ -1,6 +1,17 @@
 # Shared by the load-test scripts (sourced, not run): logging, PostgreSQL, a private redis-server,
-# PackCheck from the jar, and the JSON API. Expects RUN_DIR, PG_* and BASE/PORT set by the caller;
+# PackCheck from the jar, and the JSON API. Expects RUN_DIR, BASE/PORT and APP_SCHEMA set by the caller;
 # sets REDIS_PID/REDIS_URL and APP_PID.
+
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_USER=postgres
+PG_DB=test
+export PGCONNECT_TIMEOUT=10
+
+STAMP=$(date -u +%Y%m%d%H%M%S)_$$
+# the run's own admin token and code secret, never a real deployment's
+ADMIN_TOKEN="load-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+CODE_SECRET="load-secret-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 
 log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

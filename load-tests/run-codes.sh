@@ -14,30 +14,21 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JAR="$ROOT/target/packcheck.jar"
+# shellcheck source=load-tests/lib.sh
+source "$HERE/lib.sh"
 
 CODES=${CODES:-10000000}
 GENERATE=${GENERATE:-0}
 PORT=${PORT:-18090}
 PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xmx256m}
-PG_HOST=127.0.0.1
-PG_PORT=5432
-PG_USER=postgres
-PG_DB=test
-export PGCONNECT_TIMEOUT=10
-
-STAMP=$(date -u +%Y%m%d%H%M%S)_$$
 APP_SCHEMA="codes_${STAMP}"
 RUN_DIR="$HERE/target/codes-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
-ADMIN_TOKEN="load-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-CODE_SECRET="load-secret-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 APP_PID=""
 REDIS_PID=""
 APP_SCHEMA_CREATED=""
 HEAP_PID=""
 
-# shellcheck source=load-tests/lib.sh
-source "$HERE/lib.sh"
 
 cleanup() {
   local rc=$?

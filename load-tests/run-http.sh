@@ -19,6 +19,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JAR="$ROOT/target/packcheck.jar"
+# shellcheck source=load-tests/lib.sh
+source "$HERE/lib.sh"
 
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-10}
@@ -32,19 +34,10 @@ MAX_RATE=${MAX_RATE:-25000}
 RATE=${RATE:-0}
 PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xms1g -Xmx2g}
 
-PG_HOST=127.0.0.1
-PG_PORT=5432
-PG_USER=postgres
-PG_DB=test
-export PGCONNECT_TIMEOUT=10
-
-STAMP=$(date -u +%Y%m%d%H%M%S)_$$
 APP_SCHEMA="load_${STAMP}"
 BENCH_SCHEMA="pgbench_${STAMP}"
 RUN_DIR="$HERE/target/run-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
-ADMIN_TOKEN="load-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-CODE_SECRET="load-secret-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 
 # Fresh codes for every first dispense of warm-up + run at MAX_RATE checks/s, plus a quarter spare.
 if [[ -z "${FRESH_CODES:-}" ]]; then
@@ -58,8 +51,6 @@ REDIS_PID=""
 APP_SCHEMA_CREATED=""
 BENCH_SCHEMA_CREATED=""
 
-# shellcheck source=load-tests/lib.sh
-source "$HERE/lib.sh"
 
 # CPU accounting, one line a second (clock ticks): "epoch_ms app redis loadgen pg_of_ours pg_all busy all".
 #   app       the PackCheck JVM;  redis  our redis-server;  loadgen  every process under the pid in
