@@ -35,6 +35,16 @@ public final class Hmac {
     return hash("pharmacy:", Long.toString(pharmacyId));
   }
 
+  /** The customer id of a phone number (E.164): the same customer however often and wherever it texts. */
+  public byte[] msisdn(String e164) {
+    return hash("msisdn:", e164);
+  }
+
+  /** A keyed digest of anything that holds a code or a number, e.g. an MO's text with its sender. */
+  public byte[] digest(String domain, String value) {
+    return hash(domain + ":", value);
+  }
+
   /** A value that tells whether two processes run with the same secret, without revealing it. */
   public String fingerprint() {
     return java.util.HexFormat.of().formatHex(hash("fingerprint:", "packcheck"));

@@ -230,6 +230,23 @@ public final class HotCodes implements AutoCloseable {
         .thenApply(r -> r == 1L);
   }
 
+  /**
+   * Counts an event in a window shared by every instance (the counter lives {@code window} from its
+   * first event): how per-sender limits and the SMSC's submits per second are kept.
+   */
+  public CompletableFuture<Long> count(String name, Duration window) {
+    byte[] key = bytes(prefix + ":count:" + name);
+    return redis.incr(key).toCompletableFuture().thenCompose(n -> n == 1
+        ? redis.pexpire(key, window.toMillis()).toCompletableFuture().thenApply(set -> n)
+        : CompletableFuture.completedFuture(n));
+  }
+
+  /** The current value of a {@link #count} counter (0 when absent or expired). */
+  public CompletableFuture<Long> peek(String name) {
+    return redis.get(bytes(prefix + ":count:" + name)).toCompletableFuture()
+        .thenApply(v -> v == null ? 0L : Long.parseLong(new String(v, StandardCharsets.US_ASCII)));
+  }
+
   /** A lease so that one instance at a time rebuilds. */
   public CompletionStage<Boolean> tryLease(String name, String owner, Duration ttl) {
     return redis.set(bytes(prefix + ":lease:" + name), bytes(owner), SetArgs.Builder.nx().px(ttl.toMillis()))

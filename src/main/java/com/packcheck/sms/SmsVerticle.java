@@ -1,0 +1,64 @@
+package com.packcheck.sms;
+
+import com.packcheck.code.Hmac;
+import com.packcheck.config.Config;
+import com.packcheck.ledger.LedgerWriter;
+import com.packcheck.store.Database;
+import com.packcheck.store.HotState;
+import com.packcheck.verify.Action;
+import com.packcheck.verify.Answer;
+import com.packcheck.verify.Verifier;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The shoppers' checks on an event loop of their own, with their own ledger writer: SMPP threads hand
+ * checks in and wait for the committed answer, the event loop never waits for them.
+ */
+public final class SmsVerticle extends VerticleBase {
+  private static final int MAX_GROUP = 512;
+
+  private final Config config;
+  private final Database db;
+  private final Hmac hmac;
+  private final HotState hot;
+  private LedgerWriter ledger;
+  private Verifier verifier;
+  private Context loop;
+
+  public SmsVerticle(Config config, Database db, Hmac hmac, HotState hot) {
+    this.config = config;
+    this.db = db;
+    this.hmac = hmac;
+    this.hot = hot;
+  }
+
+  @Override
+  public Future<?> start() {
+    loop = context;
+    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), MAX_GROUP, config.ledgerConnections());
+    verifier = new Verifier(hmac, ledger, hot);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ledger.drain();
+  }
+
+  /** A shopper's check, from any thread; completes once its interaction is committed. */
+  CompletableFuture<Answer> check(String code, byte[] customerId, String idempotencyKey) {
+    CompletableFuture<Answer> answer = new CompletableFuture<>();
+    loop.runOnContext(v -> verifier.check(code, Action.CHECK, customerId, null, "sms", idempotencyKey)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            answer.complete(ar.result());
+          } else {
+            answer.completeExceptionally(ar.cause());
+          }
+        }));
+    return answer;
+  }
+}
