@@ -43,3 +43,11 @@ create table sms_outbox (
 );
 create index sms_outbox_due on sms_outbox (smsc, next_attempt_at) where state = 'pending';
 create index sms_outbox_message on sms_outbox using gin (message_ids);
+
+-- REPORT after an "already used" answer: kept for the manufacturer's alerts.
+create table sms_reports (
+  id          bigint generated always as identity primary key,
+  customer_id bytea not null,
+  reference   text,
+  received_at timestamptz not null default now()
+);

@@ -17,6 +17,7 @@ final class SmsStore {
       insert into customers (id, kind, msisdn_enc, region) values ($1, 'msisdn', $2, $3)
       on conflict (id) do nothing
       """;
+  private static final String REPORT = "insert into sms_reports (customer_id, reference) values ($1, $2)";
   private static final String OPT_IN = "update customers set opted_in_at = now(), opted_out_at = null where id = $1";
   private static final String OPT_OUT = "update customers set opted_out_at = now(), opted_in_at = null where id = $1";
   /**
@@ -78,6 +79,10 @@ final class SmsStore {
 
   Future<Void> optIn(byte[] id, boolean in) {
     return pool.preparedQuery(in ? OPT_IN : OPT_OUT).execute(Tuple.of(Buffer.buffer(id))).mapEmpty();
+  }
+
+  Future<Void> report(byte[] customerId, String reference) {
+    return pool.preparedQuery(REPORT).execute(Tuple.of(Buffer.buffer(customerId), reference)).mapEmpty();
   }
 
   /** The claim's time, and whether it is new (false: a redelivery of a claimed MO). */

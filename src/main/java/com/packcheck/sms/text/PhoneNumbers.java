@@ -20,6 +20,16 @@ public final class PhoneNumbers {
   private PhoneNumbers() {
   }
 
+  /** The country (ISO 3166 alpha-2) of an E.164 number, e.g. "GH"; null if unknown. */
+  public static String region(String e164) {
+    try {
+      String region = UTIL.getRegionCodeForNumber(UTIL.parse(e164, null));
+      return region == null || region.equals("ZZ") ? null : region;
+    } catch (NumberParseException e) {
+      return null;
+    }
+  }
+
   /**
    * @param region the SMSC's country (ISO 3166 alpha-2, such as "GH"), for national numbers
    */
