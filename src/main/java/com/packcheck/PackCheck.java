@@ -7,6 +7,7 @@ import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
 import com.packcheck.embedded.EmbeddedRedis;
 import com.packcheck.http.HttpVerticle;
+import com.packcheck.sms.simulator.SmscCommand;
 import com.packcheck.store.Bootstrap;
 import com.packcheck.store.Database;
 import com.packcheck.store.HotCodes;
@@ -50,6 +51,9 @@ public final class PackCheck implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("upload")) {
       System.exit(UploadCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+    }
+    if (args.length > 0 && args[0].equals("smsc")) {
+      System.exit(SmscCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
     }
     PackCheck app = start(Config.fromEnvironment());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
