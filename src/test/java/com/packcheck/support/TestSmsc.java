@@ -63,6 +63,7 @@ public final class TestSmsc implements AutoCloseable {
   private final List<Submit> submits = new CopyOnWriteArrayList<>();
   private final AtomicInteger rejectionsLeft = new AtomicInteger();
   private volatile int rejectionStatus;
+  private final AtomicInteger silencesLeft = new AtomicInteger();
 
   private TestSmsc(String systemId, String password, int port, int window) {
     this.systemId = systemId;
@@ -126,6 +127,11 @@ public final class TestSmsc implements AutoCloseable {
   public void rejectNextSubmits(int status, int count) {
     rejectionStatus = status;
     rejectionsLeft.set(count);
+  }
+
+  /** Records the next {@code count} submit_sm but never answers them, as an SMSC under strain may. */
+  public void ignoreNextSubmits(int count) {
+    silencesLeft.set(count);
   }
 
   /** A deliver_sm from a handset (international number) to {@code to}, for tests to add TLVs to. */
@@ -226,6 +232,9 @@ public final class TestSmsc implements AutoCloseable {
         submit.getSourceAddress().getNpi(), submit.getDestAddress().getAddress(),
         submit.getDestAddress().getTon(), submit.getDestAddress().getNpi(), submit.getDataCoding(),
         submit.getEsmClass(), submit.getShortMessage(), submit.getRegisteredDelivery(), Instant.now()));
+    if (silencesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return null; // Cloudhopper sends no response for null
+    }
     SubmitSmResp resp = submit.createResponse();
     if (rejectionsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       resp.setCommandStatus(rejectionStatus);

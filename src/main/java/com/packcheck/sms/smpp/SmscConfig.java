@@ -82,6 +82,11 @@ public record SmscConfig(
         reconnectMin, reconnectMax);
   }
 
+  public SmscConfig withResponseTimeout(Duration timeout) {
+    return new SmscConfig(name, host, port, systemId, password, systemType, shortCode, maxTps, country,
+        sourceTon, sourceNpi, defaultAlphabet, window, enquireLinkInterval, timeout, reconnectMin, reconnectMax);
+  }
+
   /** Never prints the password: configs end up in logs. */
   @Override
   public String toString() {

@@ -190,6 +190,22 @@ class SmppLinkTest {
   }
 
   @Test
+  @DisplayName("A submit_sm left unanswered comes back as unknown (never to be resent), and the bind stays up")
+  void submitTimesOut() {
+    link = new SmppLink(config().withResponseTimeout(Duration.ofMillis(300)), recorder);
+    link.start();
+    await(() -> link.isBound(), Duration.ofSeconds(5));
+    smsc.ignoreNextSubmits(1);
+
+    SubmitOutcome outcome = link.submit(SHORT_CODE, SHOPPER, (byte) 0, (byte) 0, "hi".getBytes(), true);
+
+    assertThat(outcome).isInstanceOf(SubmitOutcome.Unknown.class);
+    assertThat(smsc.submits()).hasSize(1);
+    assertThat(link.submit(SHORT_CODE, SHOPPER, (byte) 0, (byte) 0, "hi".getBytes(), true))
+        .isInstanceOf(SubmitOutcome.Accepted.class);
+  }
+
+  @Test
   @DisplayName("When the SMSC drops the link, the link re-binds within a few seconds and MOs flow again")
   void rebindsAfterDrop() {
     bind(recorder);
