@@ -7,6 +7,7 @@ import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
 import com.packcheck.embedded.EmbeddedRedis;
 import com.packcheck.http.HttpVerticle;
+import com.packcheck.sms.SmsGateway;
 import com.packcheck.sms.simulator.SmscCommand;
 import com.packcheck.store.Bootstrap;
 import com.packcheck.store.Database;
@@ -18,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +39,17 @@ public final class PackCheck implements AutoCloseable {
   private final Pool pool;
   private final HotCodes redis;
   private final HotState hot;
+  private final SmsGateway sms;
   private final List<AutoCloseable> embedded;
   private final int port;
 
-  private PackCheck(Vertx vertx, Pool pool, HotCodes redis, HotState hot, List<AutoCloseable> embedded, int port) {
+  private PackCheck(Vertx vertx, Pool pool, HotCodes redis, HotState hot, SmsGateway sms, List<AutoCloseable> embedded,
+      int port) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.hot = hot;
+    this.sms = sms;
     this.embedded = embedded;
     this.port = port;
   }
@@ -78,7 +84,8 @@ public final class PackCheck implements AutoCloseable {
     PgUrl url = PgUrl.parse(config.pgUrl().orElseThrow());
     Database db = new Database(url, config.pgSchema());
     db.migrate();
-    Hmac hmac = new Hmac(Secrets.codeSecret(config));
+    byte[] codeSecret = Secrets.codeSecret(config);
+    Hmac hmac = new Hmac(codeSecret);
     Bootstrap.checkSecret(db, hmac.fingerprint());
     Optional<String> generatedAdmin = config.adminToken().isPresent() ? Optional.empty() : Bootstrap.firstAdminToken(db);
 
@@ -90,10 +97,15 @@ public final class PackCheck implements AutoCloseable {
         config.redisTimeout());
     HotState hot = new HotState(vertx, redis, pool, db);
     hot.start(Duration.ofMillis(500));
+    SmsGateway sms = config.sms().enabled()
+        ? SmsGateway.start(vertx, config, db, pool, hmac, codeSecret, hot, redis, metrics)
+            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
+        : null;
+    Supplier<JsonObject> smsReadiness = sms == null ? JsonObject::new : sms::readiness;
     List<HttpVerticle> verticles = new ArrayList<>();
     Config running = config;
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, metrics, hot);
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, metrics, hot, smsReadiness);
       synchronized (verticles) {
         verticles.add(verticle);
       }
@@ -109,7 +121,7 @@ public final class PackCheck implements AutoCloseable {
     LOG.info("Redis: {} (key prefix {})", config.redisUrl().orElseThrow(), config.redisPrefix());
     generatedAdmin.ifPresent(token -> LOG.warn(
         "Admin token (shown once, store it now; or set PACKCHECK_ADMIN_TOKEN): {}", token));
-    return new PackCheck(vertx, pool, redis, hot, embedded, port);
+    return new PackCheck(vertx, pool, redis, hot, sms, embedded, port);
   }
 
   public int port() {
@@ -120,6 +132,9 @@ public final class PackCheck implements AutoCloseable {
   @Override
   public void close() {
     hot.stop();
+    if (sms != null) {
+      sms.close();
+    }
     try {
       vertx.undeploy(vertx.deploymentIDs().iterator().next())
           .eventually(pool::close)

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
  * @param ledgerConnections groups in flight per event loop, each on a connection of its own
  * @param uploadMaxBytes the most an upload may hold once decompressed
+ * @param sms          the SMS channel (disabled when no SMSC is configured)
  */
 public record Config(
     int httpPort,
@@ -33,7 +34,8 @@ public record Config(
     Duration commitTimeout,
     int verticles,
     int ledgerConnections,
-    long uploadMaxBytes) {
+    long uploadMaxBytes,
+    SmsSettings sms) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -56,19 +58,20 @@ public record Config(
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
         intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
         intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1),
-        intValue(env, "PACKCHECK_UPLOAD_MAX_MB", 1024) * 1024L * 1024L);
+        intValue(env, "PACKCHECK_UPLOAD_MAX_MB", 1024) * 1024L * 1024L,
+        SmsSettings.from(env));
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes);
+        uploadMaxBytes, sms);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes);
+        uploadMaxBytes, sms);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

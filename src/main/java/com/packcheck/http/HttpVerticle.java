@@ -17,10 +17,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** One event loop's HTTP server, with its own ledger writer. Several share the port. */
 public final class HttpVerticle extends VerticleBase {
@@ -34,17 +36,19 @@ public final class HttpVerticle extends VerticleBase {
   private final Hmac hmac;
   private final PrometheusMeterRegistry metrics;
   private final HotState hot;
+  private final Supplier<JsonObject> smsReadiness;
   private LedgerWriter ledger;
   private HttpServer server;
 
   public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, PrometheusMeterRegistry metrics,
-      HotState hot) {
+      HotState hot, Supplier<JsonObject> smsReadiness) {
     this.config = config;
     this.db = db;
     this.pool = pool;
     this.hmac = hmac;
     this.metrics = metrics;
     this.hot = hot;
+    this.smsReadiness = smsReadiness;
   }
 
   @Override
@@ -61,7 +65,7 @@ public final class HttpVerticle extends VerticleBase {
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
     new UsageRoutes(new UsageReport(pool)).mount(router, auth);
-    new OpsRoutes(pool, metrics, hot).mount(router);
+    new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
     router.route().failureHandler(Replies::failure);
     router.route().last().handler(ctx -> Replies.error(ctx, 404, "not_found", "no such endpoint; see /openapi.yaml"));
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

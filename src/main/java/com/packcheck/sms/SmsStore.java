@@ -141,7 +141,8 @@ final class SmsStore {
   }
 
   Future<Void> sent(long id, List<String> messageIds) {
-    return pool.preparedQuery(SENT).execute(Tuple.of(id, messageIds.toArray(String[]::new))).mapEmpty();
+    return pool.preparedQuery(SENT).execute(Tuple.tuple().addLong(id).addArrayOfString(messageIds.toArray(String[]::new)))
+        .mapEmpty();
   }
 
   Future<Void> retry(long id, double afterSeconds, String status) {

@@ -1,5 +1,6 @@
 package com.packcheck.sms.smpp;
 
+import com.packcheck.sms.text.DefaultAlphabet;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -32,15 +33,12 @@ public record SmscConfig(
     String country,
     byte sourceTon,
     byte sourceNpi,
-    Alphabet defaultAlphabet,
+    DefaultAlphabet defaultAlphabet,
     int window,
     Duration enquireLinkInterval,
     Duration responseTimeout,
     Duration reconnectMin,
     Duration reconnectMax) {
-
-  /** The alphabet an SMSC means by data_coding 0: GSM 03.38 on most, Latin-1 or ASCII on some. */
-  public enum Alphabet { GSM7, LATIN1, ASCII }
 
   public SmscConfig {
     Objects.requireNonNull(name, "name");
@@ -72,7 +70,7 @@ public record SmscConfig(
   public static SmscConfig of(String name, String host, int port, String systemId, String password,
       String shortCode, String country) {
     return new SmscConfig(name, host, port, systemId, password, "", shortCode, 10, country,
-        (byte) 0, (byte) 0, Alphabet.GSM7, 50,
+        (byte) 0, (byte) 0, DefaultAlphabet.GSM7, 50,
         Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 

@@ -1,0 +1,202 @@
+package com.packcheck.sms;
+
+import com.packcheck.code.NumberCipher;
+import com.packcheck.sms.smpp.SmppLink;
+import com.packcheck.sms.smpp.SmscConfig;
+import com.packcheck.sms.smpp.SubmitOutcome;
+import com.packcheck.sms.text.EncodedReply;
+import com.packcheck.sms.text.ReplyEncoder;
+import com.packcheck.store.HotCodes;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one SMSC's queued replies: taken from the outbox (rows another instance holds are skipped),
+ * submitted from the short code the MO was sent to, at most the SMSC's submits per second across every
+ * bind and instance (a shared Redis counter), at most a window of submits in flight. Throttled (0x58):
+ * the bind pauses and the part is retried; queue full (0x14): retried; no response: never resent (the
+ * receipt will tell), the reply is marked unknown.
+ */
+final class OutboxSender implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
+  private static final Duration THROTTLE_PAUSE = Duration.ofSeconds(1);
+  private static final int PART_TRIES = 10;
+  private static final long IDLE_MS = 20;
+
+  private final SmscConfig smsc;
+  private final List<SmppLink> links;
+  private final SmsStore store;
+  private final NumberCipher cipher;
+  private final HotCodes counters;
+  private final ReplyEncoder encoder;
+  private final ExecutorService submitters;
+  private final Semaphore window;
+  private final Thread taker;
+  private volatile boolean running = true;
+  private volatile long pausedUntil;
+  private long localSecond;
+  private int localCount;
+
+  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, NumberCipher cipher, HotCodes counters) {
+    this.smsc = smsc;
+    this.links = links;
+    this.store = store;
+    this.cipher = cipher;
+    this.counters = counters;
+    this.encoder = new ReplyEncoder(smsc.defaultAlphabet());
+    this.window = new Semaphore(smsc.window());
+    this.submitters = Executors.newFixedThreadPool(smsc.window(), r -> {
+      Thread t = new Thread(r, "sms-submit-" + smsc.name());
+      t.setDaemon(true);
+      return t;
+    });
+    this.taker = new Thread(this::takeLoop, "sms-outbox-" + smsc.name());
+    taker.setDaemon(true);
+    taker.start();
+  }
+
+  private void takeLoop() {
+    while (running) {
+      try {
+        if (links.stream().noneMatch(SmppLink::isBound) || System.currentTimeMillis() < pausedUntil) {
+          Thread.sleep(IDLE_MS * 5);
+          continue;
+        }
+        window.acquire();
+        int free = window.availablePermits();
+        List<SmsStore.Due> due = await(store.takeDue(smsc.name(), free + 1));
+        if (due.isEmpty()) {
+          window.release();
+          Thread.sleep(IDLE_MS);
+          continue;
+        }
+        // one permit is held; take the rest, one per reply
+        window.acquire(due.size() - 1);
+        for (SmsStore.Due d : due) {
+          submitters.execute(() -> {
+            try {
+              send(d);
+            } finally {
+              window.release();
+            }
+          });
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        LOG.warn("Outbox of {}: {}", smsc.name(), e.toString());
+        sleepQuietly(1000);
+      }
+    }
+  }
+
+  private void send(SmsStore.Due due) {
+    EncodedReply reply = encoder.encode(due.body(), (int) (due.id() & 0xff));
+    String to = cipher.decrypt(due.sealedDestination());
+    byte esm = reply.udhi() ? EncodedReply.ESM_UDHI : 0;
+    List<String> ids = new ArrayList<>();
+    try {
+      for (byte[] part : reply.parts()) {
+        SubmitOutcome outcome = submitPart(due.source(), to, reply.dataCoding(), esm, part);
+        if (outcome instanceof SubmitOutcome.Accepted accepted) {
+          ids.add(accepted.messageId());
+        } else if (ids.isEmpty() && retryable(outcome)) {
+          await(store.retry(due.id(), outcome instanceof SubmitOutcome.NotSent ? 1 : 5, outcome.toString()));
+          return;
+        } else {
+          // a part went out, or the SMSC refused for good, or may have taken it: never resend
+          boolean maybeSent = outcome instanceof SubmitOutcome.Unknown || !ids.isEmpty();
+          await(store.giveUp(due.id(), maybeSent ? "unknown" : "failed", outcome.toString()));
+          return;
+        }
+      }
+      await(store.sent(due.id(), ids));
+    } catch (Exception e) {
+      LOG.warn("Reply {} on {}: {}", due.id(), smsc.name(), e.toString());
+    }
+  }
+
+  private static boolean retryable(SubmitOutcome outcome) {
+    return outcome instanceof SubmitOutcome.NotSent
+        || outcome instanceof SubmitOutcome.Rejected r && (r.throttled() || r.queueFull());
+  }
+
+  /** Submits one part, pausing and retrying while the SMSC throttles us or its queue is full. */
+  private SubmitOutcome submitPart(String from, String to, byte dataCoding, byte esm, byte[] part)
+      throws InterruptedException {
+    SubmitOutcome outcome = new SubmitOutcome.NotSent("not tried");
+    for (int attempt = 0; attempt < PART_TRIES; attempt++) {
+      waitForRate();
+      SmppLink link = links.stream().filter(SmppLink::isBound).findFirst().orElse(null);
+      if (link == null) {
+        return new SubmitOutcome.NotSent("no bind");
+      }
+      outcome = link.submit(from, to, dataCoding, esm, part, true);
+      if (!(outcome instanceof SubmitOutcome.Rejected rejected) || !(rejected.throttled() || rejected.queueFull())) {
+        return outcome;
+      }
+      if (rejected.throttled()) {
+        pausedUntil = System.currentTimeMillis() + THROTTLE_PAUSE.toMillis();
+      }
+      Thread.sleep(THROTTLE_PAUSE.toMillis());
+    }
+    return outcome;
+  }
+
+  /** Blocks until a submit fits within the SMSC's submits per second, shared through Redis. */
+  private void waitForRate() throws InterruptedException {
+    while (true) {
+      long second = System.currentTimeMillis() / 1000;
+      long used;
+      try {
+        used = counters.count("tps:" + smsc.name() + ":" + second, Duration.ofSeconds(2)).get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        used = localCount(second);  // Redis unreachable: this instance keeps the rate alone
+      }
+      if (used <= smsc.maxTps()) {
+        return;
+      }
+      Thread.sleep(Math.max(1, (second + 1) * 1000 - System.currentTimeMillis()));
+    }
+  }
+
+  private synchronized long localCount(long second) {
+    if (second != localSecond) {
+      localSecond = second;
+      localCount = 0;
+    }
+    return ++localCount;
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    taker.interrupt();
+    submitters.shutdown();
+    try {
+      submitters.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

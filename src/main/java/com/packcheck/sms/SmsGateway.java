@@ -1,0 +1,103 @@
+package com.packcheck.sms;
+
+import com.packcheck.code.Hmac;
+import com.packcheck.code.NumberCipher;
+import com.packcheck.config.Config;
+import com.packcheck.config.SmsSettings;
+import com.packcheck.sms.smpp.SmppLink;
+import com.packcheck.sms.smpp.SmscConfig;
+import com.packcheck.sms.text.Templates;
+import com.packcheck.store.Database;
+import com.packcheck.store.HotCodes;
+import com.packcheck.store.HotState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The SMS channel: binds to each SMSC, the MO handler behind them, and an outbox sender per SMSC. */
+public final class SmsGateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SmsGateway.class);
+
+  private final Vertx vertx;
+  private final String deployment;
+  private final List<SmppLink> links;
+  private final List<OutboxSender> senders;
+  private final long backlogTimer;
+
+  private SmsGateway(Vertx vertx, String deployment, List<SmppLink> links, List<OutboxSender> senders,
+      long backlogTimer) {
+    this.vertx = vertx;
+    this.deployment = deployment;
+    this.links = links;
+    this.senders = senders;
+    this.backlogTimer = backlogTimer;
+  }
+
+  /** Starts the channel; the binds come up in the background (and come back after any loss). */
+  public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
+      byte[] codeSecret, HotState hot, HotCodes redis, MeterRegistry metrics) {
+    SmsSettings settings = config.sms();
+    Templates templates = Templates.load();
+    SmsVerticle checks = new SmsVerticle(config, db, hmac, hot);
+    return vertx.deployVerticle(checks).map(deployment -> {
+      SmsStore store = new SmsStore(pool);
+      NumberCipher cipher = new NumberCipher(codeSecret);
+      Map<String, SmscConfig> byName = new LinkedHashMap<>();
+      settings.smscs().forEach(s -> byName.put(s.name(), s));
+      SmsService service = new SmsService(byName, store, checks, hmac, cipher, redis, templates, settings.budget(),
+          settings.maxBadPerHour(), settings.language(), metrics);
+      List<SmppLink> links = new ArrayList<>();
+      List<OutboxSender> senders = new ArrayList<>();
+      for (SmscConfig smsc : settings.smscs()) {
+        List<SmppLink> binds = new ArrayList<>();
+        for (int i = 0; i < settings.binds(); i++) {
+          SmppLink link = new SmppLink(smsc, service);
+          binds.add(link);
+          link.start();
+        }
+        links.addAll(binds);
+        senders.add(new OutboxSender(smsc, binds, store, cipher, redis));
+        LOG.info("SMS: {} bind(s) to {}", settings.binds(), smsc);
+      }
+      AtomicReference<double[]> backlog = new AtomicReference<>(new double[2]);
+      Gauge.builder("packcheck.sms.outbox.pending", () -> backlog.get()[0]).register(metrics);
+      Gauge.builder("packcheck.sms.outbox.oldest.seconds", () -> backlog.get()[1]).register(metrics);
+      long timer = vertx.setPeriodic(1000, id -> store.backlog().onSuccess(backlog::set));
+      return new SmsGateway(vertx, deployment, links, senders, timer);
+    });
+  }
+
+  /** Each bind's state, for /ready. */
+  public JsonObject readiness() {
+    JsonObject binds = new JsonObject();
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (SmppLink link : links) {
+      int n = seen.merge(link.name(), 1, Integer::sum);
+      binds.put(link.name() + "#" + n, link.state());
+    }
+    return new JsonObject().put("smpp", binds);
+  }
+
+  /** Stops sending, unbinds, then lets in-flight checks finish. Blocking. */
+  @Override
+  public void close() {
+    vertx.cancelTimer(backlogTimer);
+    senders.forEach(OutboxSender::close);
+    links.forEach(SmppLink::close);
+    try {
+      vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("SMS checks did not stop cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package com.packcheck.sms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.support.Client;
+import com.packcheck.support.Phones;
+import com.packcheck.support.TestPostgres;
+import com.packcheck.support.TestSmsc;
+import com.packcheck.support.World;
+import com.cloudhopper.smpp.SmppConstants;
+import com.cloudhopper.smpp.pdu.DeliverSm;
+import com.cloudhopper.smpp.tlv.Tlv;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Shoppers check codes by SMS (an in-process SMSC on Cloudhopper)")
+class SmsChannelTest {
+  static final String SHORT_CODE = "1393";
+  static TestSmsc smsc;
+  static World world;
+  static Client api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    smsc = TestSmsc.start("packcheck", "s3cret", 100);
+    world = new World(7, Map.of("PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
+        "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
+        "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_COUNTRY", "GH", "PACKCHECK_SMPP_MAX_TPS", "200",
+        "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "3"));
+    api = world.instance(0);
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
+  }
+
+  @AfterAll
+  static void stop() {
+    world.close();
+    smsc.close();
+  }
+
+  private static String send(String from, String text) throws Exception {
+    int before = Phones.replies(smsc, from).size();
+    assertThat(smsc.deliverMo(from, SHORT_CODE, text)).as("deliver_sm_resp status").isZero();
+    return Phones.awaitReply(smsc, from, before + 1);
+  }
+
+  private static long count(String sql) throws Exception {
+    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  @DisplayName("the first check is genuine and first, the same shopper again is told when they first checked, another shopper is told it was used")
+  void genuineRepeatAndUsed() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String alice = Phones.newNumber();
+    String bob = Phones.newNumber();
+    assertThat(send(alice, code)).startsWith("GENUINE: Product").contains("First check").contains("Ref ");
+    assertThat(send(alice, "check " + code)).startsWith("GENUINE").contains("You first verified it on");
+    assertThat(send(bob, code)).startsWith("ALREADY USED, first verified on").contains("reply REPORT");
+    assertThat(count("select count(*) from interactions where channel = 'sms' and first_check")).isGreaterThanOrEqualTo(1);
+    assertThat(count("select count(*) from codes where state = 2")).isGreaterThanOrEqualTo(1);
+    assertThat(smsc.submits()).allSatisfy(s -> {
+      assertThat(s.from()).isEqualTo(SHORT_CODE);
+      assertThat(s.registeredDelivery()).isEqualTo((byte) 1);
+    });
+  }
+
+  @Test
+  @DisplayName("every keyword works, in English and French, and a pack dispensed by a pharmacy says so")
+  void keywords() throws Exception {
+    List<String> codes = world.activeCodes(3);
+    String phone = Phones.newNumber();
+    assertThat(send(phone, "VERIFY " + codes.get(0))).startsWith("GENUINE");
+    assertThat(send(phone, "FR " + codes.get(1))).startsWith("AUTHENTIQUE").contains("Première vérification");
+    world.check(api, world.pharmacyA, codes.get(2), "dispense");
+    assertThat(send(phone, codes.get(2))).contains("Dispensed by a pharmacy on");
+    assertThat(send(phone, "HELP")).startsWith("PackCheck: text the code");
+    assertThat(send(phone, "aide")).startsWith("PackCheck : envoyez");
+    assertThat(send(phone, "STOP")).startsWith("Done:");
+    assertThat(count("select count(*) from customers where opted_out_at is not null")).isPositive();
+    assertThat(send(phone, "YES")).startsWith("Thank you: you will receive");
+    assertThat(send(phone, "REPORT 00000A")).contains("your report 00000A");
+    assertThat(count("select count(*) from sms_reports where reference = '00000A'")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a fake code answers 'not genuine', a typo 'please re-check', and past the hourly limit one 'too many' then silence")
+  void fakesTyposAndLimits() throws Exception {
+    world.activeCodes(1);
+    String phone = Phones.newNumber();
+    assertThat(send(phone, "9" + "0".repeat(15))).startsWith("NOT GENUINE");
+    assertThat(send(phone, "12-AB")).startsWith("We could not read that code. Please re-check");
+    assertThat(send(phone, "8" + "1".repeat(15))).startsWith("NOT GENUINE");
+    assertThat(send(phone, "7" + "2".repeat(15))).startsWith("Too many checks");
+    int before = Phones.replies(smsc, phone).size();
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, "6" + "3".repeat(15))).isZero();
+    Thread.sleep(500);
+    assertThat(Phones.replies(smsc, phone)).hasSize(before);
+    String code = world.activeCodes(1).get(0);
+    assertThat(send(Phones.newNumber(), code)).as("another shopper is not limited").startsWith("GENUINE");
+  }
+
+  @Test
+  @DisplayName("the same MO delivered again changes nothing, bills nothing and gets no second reply")
+  void redelivery() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String phone = Phones.newNumber();
+    assertThat(send(phone, code)).contains("First check");
+    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
+    Thread.sleep(500);
+    assertThat(Phones.replies(smsc, phone)).hasSize(1);
+    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions);
+  }
+
+  @Test
+  @DisplayName("a concatenated MO (UDH and SAR) is answered once complete; a UCS-2 MO is read")
+  void concatenatedAndUcs2() throws Exception {
+    List<String> codes = world.activeCodes(3);
+    String phone = Phones.newNumber();
+    String text = "CHECK " + codes.get(0);
+    byte[] first = text.substring(0, 8).getBytes(StandardCharsets.US_ASCII);
+    byte[] second = text.substring(8).getBytes(StandardCharsets.US_ASCII);
+    assertThat(smsc.deliver(udhPart(phone, 0x42, 2, 1, first))).isZero();
+    Thread.sleep(200);
+    assertThat(Phones.replies(smsc, phone)).isEmpty();
+    assertThat(smsc.deliver(udhPart(phone, 0x42, 2, 2, second))).isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("GENUINE");
+
+    String sarText = codes.get(1);
+    assertThat(smsc.deliver(sarPart(phone, 7, 2, 2, sarText.substring(8)))).isZero();
+    assertThat(smsc.deliver(sarPart(phone, 7, 2, 1, sarText.substring(0, 8)))).isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 2)).startsWith("GENUINE");
+
+    DeliverSm ucs2 = TestSmsc.mo(phone, SHORT_CODE, ("vérifier " + codes.get(2)).getBytes(StandardCharsets.UTF_16BE));
+    ucs2.setDataCoding((byte) 8);
+    assertThat(smsc.deliver(ucs2)).isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 3)).startsWith("AUTHENTIQUE");
+  }
+
+  @Test
+  @DisplayName("delivery receipts are matched to replies by esm_class and receipted_message_id, never read as codes")
+  void receipts() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String phone = Phones.newNumber();
+    send(phone, code);
+    long interactions = count("select count(*) from interactions");
+    String messageId = null;
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (messageId == null && System.currentTimeMillis() < deadline) {
+      try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1")) {
+        messageId = rs.next() ? rs.getString(1) : null;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(messageId).as("the reply's message id, recorded once the SMSC took it").isNotNull();
+    assertThat(smsc.deliverReceipt(phone, SHORT_CODE, messageId, code)).isZero();
+    Thread.sleep(300);
+    assertThat(count("select count(*) from interactions")).isEqualTo(interactions);
+    assertThat(count("select count(*) from sms_outbox where state = 'delivered' and '" + messageId + "' = any(message_ids)"))
+        .isEqualTo(1);
+    assertThat(Phones.replies(smsc, phone)).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("hostile texts and PDUs get a polite reply or a clean status, and the session keeps working")
+  void hostileInput() throws Exception {
+    String phone = Phones.newNumber();
+    assertThat(send(phone, " ")).startsWith("We could not read");
+    assertThat(send(phone, "x".repeat(160))).startsWith("We could not read");
+    DeliverSm binary = TestSmsc.mo(phone, SHORT_CODE, new byte[] {0, (byte) 0xff, 0x1b, 0x7f, 1, 2, 3});
+    binary.setDataCoding((byte) 0x04);
+    assertThat(smsc.deliver(binary)).isZero();
+    DeliverSm badUdh = TestSmsc.mo(phone, SHORT_CODE, new byte[] {0x09, 0x00, 0x03, 0x01});
+    badUdh.setEsmClass((byte) 0x40);
+    assertThat(smsc.deliver(badUdh)).isZero();
+    DeliverSm emoji = TestSmsc.mo(phone, SHORT_CODE, "🙂🙂🙂".getBytes(StandardCharsets.UTF_16BE));
+    emoji.setDataCoding((byte) 8);
+    assertThat(smsc.deliver(emoji)).isZero();
+    DeliverSm payload = TestSmsc.mo(phone, SHORT_CODE, new byte[0]);
+    payload.addOptionalParameter(new Tlv(SmppConstants.TAG_MESSAGE_PAYLOAD, "é".repeat(1000).getBytes(StandardCharsets.ISO_8859_1)));
+    assertThat(smsc.deliver(payload)).isZero();
+    assertThat(smsc.deliverMo("PHARMA", SHORT_CODE, "HELP")).as("an alphanumeric sender").isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 6)).as("the last of the replies to the hostile MOs").isNotBlank();
+    assertThat(Phones.replies(smsc, phone)).allMatch(r -> r.startsWith("We could not read"));
+    String code = world.activeCodes(1).get(0);
+    assertThat(send(Phones.newNumber(), code)).as("the session still works").startsWith("GENUINE");
+    assertThat(smsc.submits()).noneMatch(s -> s.to().equals("PHARMA"));
+    assertThat(api.get("/ready", null).json().getJsonObject("smpp").getString("default#1")).isEqualTo("bound");
+  }
+
+  private static DeliverSm udhPart(String phone, int ref, int total, int seq, byte[] text) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(new byte[] {0x05, 0x00, 0x03, (byte) ref, (byte) total, (byte) seq});
+    body.writeBytes(text);
+    DeliverSm pdu = TestSmsc.mo(phone, SHORT_CODE, body.toByteArray());
+    pdu.setEsmClass((byte) 0x40);
+    return pdu;
+  }
+
+  private static DeliverSm sarPart(String phone, int ref, int total, int seq, String text) {
+    DeliverSm pdu = TestSmsc.mo(phone, SHORT_CODE, text.getBytes(StandardCharsets.US_ASCII));
+    pdu.addOptionalParameter(new Tlv(SmppConstants.TAG_SAR_MSG_REF_NUM, new byte[] {0, (byte) ref}));
+    pdu.addOptionalParameter(new Tlv(SmppConstants.TAG_SAR_TOTAL_SEGMENTS, new byte[] {(byte) total}));
+    pdu.addOptionalParameter(new Tlv(SmppConstants.TAG_SAR_SEGMENT_SEQNUM, new byte[] {(byte) seq}));
+    return pdu;
+  }
+
+}
