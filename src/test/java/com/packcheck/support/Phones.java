@@ -20,13 +20,13 @@ public final class Phones {
     return "+23324" + (1_000_000 + ThreadLocalRandom.current().nextInt(8_999_999));
   }
 
-  /** Every reply to {@code e164} so far, concatenated parts joined, in order. */
+  /** Every reply to {@code e164} the SMSC took so far, concatenated parts joined, in order. */
   public static List<String> replies(TestSmsc smsc, String e164) {
     String digits = e164.replace("+", "");
     List<String> texts = new ArrayList<>();
     StringBuilder pending = new StringBuilder();
     for (TestSmsc.Submit s : smsc.submits()) {
-      if (!s.to().replace("+", "").equals(digits)) {
+      if (!s.taken() || !s.to().replace("+", "").equals(digits)) {
         continue;
       }
       byte[] body = s.shortMessage();

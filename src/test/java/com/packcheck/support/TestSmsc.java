@@ -42,9 +42,16 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class TestSmsc implements AutoCloseable {
   private static final long RESPONSE_TIMEOUT_MS = 10_000;
 
-  /** One submit_sm as the SMSC saw it. */
+  /**
+   * One submit_sm as the SMSC saw it, and its answer: {@code status} 0 taken, else the error it got,
+   * or -1 when the SMSC stayed silent.
+   */
   public record Submit(String from, byte fromTon, byte fromNpi, String to, byte toTon, byte toNpi,
-      byte dataCoding, byte esmClass, byte[] shortMessage, byte registeredDelivery, Instant at) {}
+      byte dataCoding, byte esmClass, byte[] shortMessage, byte registeredDelivery, Instant at, int status) {
+    public boolean taken() {
+      return status == 0;
+    }
+  }
 
   private final String systemId;
   private final String password;
@@ -227,21 +234,22 @@ public final class TestSmsc implements AutoCloseable {
     if (!(request instanceof SubmitSm submit)) {
       return request.createResponse();
     }
+    SubmitSmResp resp = null;
+    if (silencesLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0) {
+      resp = submit.createResponse();
+      if (rejectionsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        resp.setCommandStatus(rejectionStatus);
+      } else {
+        resp.setMessageId("m" + messageIds.incrementAndGet());
+      }
+    }
     submits.add(new Submit(
         submit.getSourceAddress().getAddress(), submit.getSourceAddress().getTon(),
         submit.getSourceAddress().getNpi(), submit.getDestAddress().getAddress(),
         submit.getDestAddress().getTon(), submit.getDestAddress().getNpi(), submit.getDataCoding(),
-        submit.getEsmClass(), submit.getShortMessage(), submit.getRegisteredDelivery(), Instant.now()));
-    if (silencesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return null; // Cloudhopper sends no response for null
-    }
-    SubmitSmResp resp = submit.createResponse();
-    if (rejectionsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      resp.setCommandStatus(rejectionStatus);
-    } else {
-      resp.setMessageId("m" + messageIds.incrementAndGet());
-    }
-    return resp;
+        submit.getEsmClass(), submit.getShortMessage(), submit.getRegisteredDelivery(), Instant.now(),
+        resp == null ? -1 : resp.getCommandStatus()));
+    return resp; // Cloudhopper sends no response for null
   }
 
   private static int freePort() {

@@ -1,0 +1,196 @@
+package com.packcheck.sms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.store.PgUrl;
+import com.packcheck.support.Client;
+import com.packcheck.support.Phones;
+import com.packcheck.support.TcpProxy;
+import com.packcheck.support.TestPostgres;
+import com.packcheck.support.TestSmsc;
+import com.packcheck.support.World;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The SMS channel when PostgreSQL, the link or the SMSC's patience fail")
+class SmsFaultTest {
+  static final String SHORT_CODE = "1393";
+  static final int MAX_TPS = 5;
+  static TcpProxy pgProxy;
+  static TestSmsc smsc;
+  static World world;
+  static Client viaProxy;
+
+  @BeforeAll
+  static void start() throws Exception {
+    PgUrl pg = PgUrl.parse(TestPostgres.url());
+    pgProxy = new TcpProxy(pg.host(), pg.port());
+    smsc = TestSmsc.start("packcheck", "s3cret", 100);
+    // instance 0 sets up codes directly; instance 1 serves SMS with PostgreSQL behind the proxy
+    world = new World(7, Map.of(), Map.of(
+        "PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pgProxy.port() + "/"
+            + pg.database(),
+        "PACKCHECK_COMMIT_TIMEOUT_MS", "1000", "PACKCHECK_SMPP_BUDGET_MS", "1500",
+        "PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
+        "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
+        "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_MAX_TPS", "" + MAX_TPS));
+    viaProxy = world.instance(1);
+    awaitBound();
+  }
+
+  @AfterEach
+  void heal() {
+    pgProxy.heal();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    world.close();
+    smsc.close();
+    pgProxy.close();
+  }
+
+  private static void awaitBound() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
+  }
+
+  private static long count(String sql) throws Exception {
+    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Delivers like an SMSC: again after a temporary error or no answer, until PackCheck takes it. */
+  private static int deliverUntilTaken(String from, String text) throws InterruptedException {
+    int tries = 0;
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      tries++;
+      try {
+        if (smsc.isBound() && smsc.deliverMo(from, SHORT_CODE, text) == 0) {
+          return tries;
+        }
+      } catch (RuntimeException e) {
+        // link down or no response: redeliver later
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("MO from " + from + " never taken");
+  }
+
+  @Test
+  @DisplayName("with PostgreSQL unreachable the MO is refused with ESME_RX_T_APPN; its redelivery gets one correct reply, billed once")
+  void postgresDown() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String phone = Phones.newNumber();
+    pgProxy.cut();
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isEqualTo(0x64);
+    assertThat(Phones.replies(smsc, phone)).isEmpty();
+    pgProxy.heal();
+    assertThat(deliverUntilTaken(phone, code)).isPositive();
+    assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("GENUINE").contains("First check");
+    assertThat(count("select count(*) from interactions where channel = 'sms' and outcome = 'genuine'"
+        + " and customer_id = (select id from customers where kind = 'msisdn' order by created_at desc limit 1)"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a COMMIT whose reply is lost answers ESME_RX_T_APPN; the redelivery replays the committed check: one reply, one interaction")
+  void commitReplyLost() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String phone = Phones.newNumber();
+    long before = count("select count(*) from interactions where channel = 'sms'");
+    pgProxy.swallowReplies();
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isEqualTo(0x64);
+    pgProxy.heal();
+    deliverUntilTaken(phone, code);
+    assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("GENUINE").contains("First check");
+    Thread.sleep(300);
+    assertThat(Phones.replies(smsc, phone)).hasSize(1);
+    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(before + 1);
+    assertThat(count("select count(*) from interactions where channel = 'sms' and first_check")).isPositive();
+  }
+
+  @Test
+  @DisplayName("the SMSC dropping the link mid-traffic: PackCheck re-binds, no MO is lost and no reply is sent twice")
+  void linkDrop() throws Exception {
+    List<String> codes = world.activeCodes(12);
+    List<String> phones = new ArrayList<>();
+    List<CompletableFuture<Integer>> sent = new ArrayList<>();
+    for (String code : codes) {
+      String phone = Phones.newNumber();
+      phones.add(phone);
+      sent.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return deliverUntilTaken(phone, code);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+      if (phones.size() == 4) {
+        smsc.dropLink();
+      }
+    }
+    sent.forEach(CompletableFuture::join);
+    awaitBound();
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline
+        && phones.stream().anyMatch(p -> Phones.replies(smsc, p).isEmpty()) && count(unsettled(phones)) > 0) {
+      Thread.sleep(100);
+    }
+    assertThat(smsc.binds()).isGreaterThanOrEqualTo(2);
+    for (String phone : phones) {
+      assertThat(Phones.replies(smsc, phone)).as("replies to %s", phone).hasSizeLessThanOrEqualTo(1);
+    }
+    long answered = phones.stream().filter(p -> !Phones.replies(smsc, p).isEmpty()).count();
+    // a reply whose submit was on the wire when the link fell is never resent: the receipt would tell
+    assertThat(answered + count("select count(*) from sms_outbox where state = 'unknown'")).isGreaterThanOrEqualTo(12);
+    assertThat(count("select count(*) from codes where state = 2 and batch_id = (select max(id) from batches)"))
+        .isEqualTo(12);
+  }
+
+  private static String unsettled(List<String> phones) {
+    return "select count(*) from sms_outbox where state in ('pending', 'sending')";
+  }
+
+  @Test
+  @DisplayName("replies never exceed the SMSC's submits per second, and a throttled (0x58) submit is paused and retried")
+  void throttling() throws Exception {
+    int before = smsc.submits().size();
+    smsc.rejectNextSubmits(0x58, 2);
+    List<String> phones = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      String phone = Phones.newNumber();
+      phones.add(phone);
+      assertThat(smsc.deliverMo(phone, SHORT_CODE, "HELP")).isZero();
+    }
+    for (String phone : phones) {
+      assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("PackCheck: text the code");
+      assertThat(Phones.replies(smsc, phone)).hasSize(1);
+    }
+    List<TestSmsc.Submit> mine = smsc.submits().subList(before, smsc.submits().size());
+    assertThat(mine.stream().filter(s -> s.status() == 0x58)).hasSize(2);
+    Map<Instant, Long> perSecond = mine.stream()
+        .collect(Collectors.groupingBy(s -> s.at().truncatedTo(ChronoUnit.SECONDS), Collectors.counting()));
+    assertThat(perSecond.values()).allMatch(n -> n <= MAX_TPS);
+  }
+}
