@@ -112,7 +112,7 @@ public final class SimulatedSmsc implements AutoCloseable {
         BindRequest bind = session.waitForBind(5_000);
         if (bind.getBindType() == BindType.BIND_TRX && systemId.equals(bind.getSystemId())
             && password.equals(bind.getPassword())) {
-          bind.accept("packcheck-simulator");
+          bind.accept("PackCheckSim");  // SMPP limits a system_id to 15 characters
           sessions.add(session);
           LOG.info("ESME {} bound", bind.getSystemId());
         } else {
@@ -121,7 +121,7 @@ public final class SimulatedSmsc implements AutoCloseable {
         }
       } catch (Exception e) {
         if (!closed) {
-          LOG.debug("accept: {}", e.toString());
+          LOG.warn("accept: {}", e.toString());
         }
       }
     }
