@@ -51,3 +51,12 @@ create table sms_reports (
   reference   text,
   received_at timestamptz not null default now()
 );
+
+-- A manufacturer's own wording of the SMS replies about its codes ("fr.genuine_first" → text),
+-- validated like the defaults when set.
+create table sms_templates (
+  manufacturer_id bigint not null references manufacturers,
+  key             text   not null,
+  body            text   not null,
+  primary key (manufacturer_id, key)
+);

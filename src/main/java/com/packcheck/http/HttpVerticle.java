@@ -7,6 +7,8 @@ import com.packcheck.batch.CodeGeneration;
 import com.packcheck.batch.CodeUpload;
 import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
+import com.packcheck.sms.ManufacturerTemplates;
+import com.packcheck.sms.text.Templates;
 import com.packcheck.ledger.LedgerWriter;
 import com.packcheck.ledger.UsageReport;
 import com.packcheck.store.Database;
@@ -65,6 +67,7 @@ public final class HttpVerticle extends VerticleBase {
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
     new UsageRoutes(new UsageReport(pool)).mount(router, auth);
+    new SmsTemplateRoutes(new ManufacturerTemplates(pool, Templates.load())).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
     router.route().failureHandler(Replies::failure);
     router.route().last().handler(ctx -> Replies.error(ctx, 404, "not_found", "no such endpoint; see /openapi.yaml"));

@@ -146,7 +146,7 @@ public final class LedgerWriter {
         from answered a left join manufacturers m on m.id = a.manufacturer_id
       )
       select i.idx, a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at, i.iid,
-             pr.name, pr.gtin, a.lot, a.expiry, a.state
+             pr.name, pr.gtin, a.lot, a.expiry, a.state, a.manufacturer_id
       from input i
       left join answered a on a.idx = i.idx
       left join products pr on pr.id = a.product_id
@@ -156,7 +156,7 @@ public final class LedgerWriter {
   static final String REPLAY = """
       select 0, i.outcome, i.first_check, i.first_verified_at, i.dispensed_at, i.id,
              pr.name, pr.gtin, b.lot, b.expiry, (select c.state from codes c where c.hash = i.code_hash),
-             i.code_hash, i.action
+             i.manufacturer_id, i.code_hash, i.action
       from idempotency_keys k
       join interactions i on i.id = k.interaction_id
       left join batches b on b.id = i.batch_id
@@ -352,8 +352,8 @@ public final class LedgerWriter {
           Row row = rows.iterator().hasNext() ? rows.iterator().next() : null;
           if (row == null) {
             p.promise.tryFail(new LedgerUnavailableException("idempotency key claimed but not readable", null));
-          } else if (!Arrays.equals(row.getBuffer(11).getBytes(), r.codeHash())
-              || !row.getString(12).equals(r.action().wire())) {
+          } else if (!Arrays.equals(row.getBuffer(12).getBytes(), r.codeHash())
+              || !row.getString(13).equals(r.action().wire())) {
             p.promise.tryFail(new IdempotencyMismatchException());
           } else {
             p.promise.tryComplete(answer(row));
@@ -407,7 +407,8 @@ public final class LedgerWriter {
         row.getString(8),
         row.getLocalDate(9),
         reference(row.getLong(5)),
-        codeState(row.getShort(10)));
+        codeState(row.getShort(10)),
+        row.getLong(11));
   }
 
   /** PostgreSQL's state of the code after the check, as Redis spells it; null if unknown. */

@@ -47,7 +47,7 @@ public final class SmsGateway implements AutoCloseable {
   public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
       byte[] codeSecret, HotState hot, HotCodes redis, MeterRegistry metrics) {
     SmsSettings settings = config.sms();
-    Templates templates = Templates.load();
+    ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsVerticle checks = new SmsVerticle(config, db, hmac, hot);
     return vertx.deployVerticle(checks).map(deployment -> {
       SmsStore store = new SmsStore(pool);

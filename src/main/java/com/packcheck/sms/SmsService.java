@@ -13,7 +13,6 @@ import com.packcheck.sms.text.Reply;
 import com.packcheck.sms.text.ReplyValues;
 import com.packcheck.sms.text.Sender;
 import com.packcheck.sms.text.SmsCharset;
-import com.packcheck.sms.text.Templates;
 import com.packcheck.sms.text.Udh;
 import com.packcheck.store.HotCodes;
 import com.packcheck.verify.Answer;
@@ -56,7 +55,7 @@ final class SmsService implements MoHandler {
   private final Hmac hmac;
   private final NumberCipher cipher;
   private final HotCodes counters;
-  private final Templates templates;
+  private final ManufacturerTemplates templates;
   private final Duration budget;
   private final int maxBadPerHour;
   private final String language;
@@ -64,7 +63,7 @@ final class SmsService implements MoHandler {
   private final Map<Outcome, Counter> checked = new EnumMap<>(Outcome.class);
 
   SmsService(Map<String, SmscConfig> smscs, SmsStore store, SmsVerticle checks, Hmac hmac, NumberCipher cipher,
-      HotCodes counters, Templates templates, Duration budget, int maxBadPerHour, String language,
+      HotCodes counters, ManufacturerTemplates templates, Duration budget, int maxBadPerHour, String language,
       MeterRegistry metrics) {
     this.smscs = smscs;
     this.store = store;
@@ -157,7 +156,8 @@ final class SmsService implements MoHandler {
     } else {
       kind = Reply.INVALID;
     }
-    String body = checked != null ? templates.render(language, checked) : templates.render(language, kind, values);
+    String body = checked != null ? templates.forManufacturer(checked.manufacturerId()).render(language, checked)
+        : templates.forManufacturer(null).render(language, kind, values);
     await(store.enqueue(new SmsStore.Reply(claimKey(dedupe, claim), smsc.name(), shortCode, sealed, kind.key, body,
         language)), deadline);
   }

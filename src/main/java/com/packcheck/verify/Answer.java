@@ -6,7 +6,7 @@ import java.time.OffsetDateTime;
 /**
  * What PostgreSQL decided for one check; the same for the original answer and its idempotent replays.
  * {@code codeState} is the code's committed state afterwards (A, D, C; null for unknown codes),
- * written back to Redis.
+ * written back to Redis; {@code manufacturerId} owns the code's batch (null for unknown codes).
  */
 public record Answer(
     Outcome outcome,
@@ -18,5 +18,6 @@ public record Answer(
     String lot,
     LocalDate expiry,
     String reference,
-    Character codeState) {
+    Character codeState,
+    Long manufacturerId) {
 }

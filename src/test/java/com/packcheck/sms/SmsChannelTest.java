@@ -206,6 +206,27 @@ class SmsChannelTest {
     assertThat(api.get("/ready", null).json().getJsonObject("smpp").getString("default#1")).isEqualTo("bound");
   }
 
+  @Test
+  @DisplayName("a manufacturer's own wording is checked like the defaults and used for replies about its codes only")
+  void manufacturerTemplates() throws Exception {
+    var maker = world.stack.manufacturer(api, 3);
+    long product = world.stack.product(api, maker, "Coartem 20/120");
+    String code = com.packcheck.support.Stack.codes(1).get(0);
+    world.stack.activeBatch(api, maker, product, List.of(code));
+    Client.Response tooLong = api.put("/v1/sms/templates", maker.token(),
+        new io.vertx.core.json.JsonObject().put("en.genuine_first", "x".repeat(150) + " {product}"));
+    assertThat(tooLong.status()).isEqualTo(422);
+    assertThat(tooLong.json().getString("error")).isEqualTo("invalid_template");
+    Client.Response set = api.put("/v1/sms/templates", maker.token(), new io.vertx.core.json.JsonObject()
+        .put("en.genuine_first", "Genuine {product} from Acme, lot {lot}. Thank you! Ref {ref}"));
+    assertThat(set.status()).isEqualTo(200);
+    assertThat(api.get("/v1/sms/templates", maker.token()).json().getString("en.genuine_first")).startsWith("Genuine");
+    assertThat(api.get("/v1/sms/templates", world.pharmacyA.token()).status()).isEqualTo(403);
+    assertThat(send(Phones.newNumber(), code)).startsWith("Genuine Coartem 20/120 from Acme, lot LOT-");
+    String other = world.activeCodes(1).get(0);
+    assertThat(send(Phones.newNumber(), other)).as("another manufacturer's code").startsWith("GENUINE:");
+  }
+
   private static DeliverSm udhPart(String phone, int ref, int total, int seq, byte[] text) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.writeBytes(new byte[] {0x05, 0x00, 0x03, (byte) ref, (byte) total, (byte) seq});

@@ -47,6 +47,11 @@ public final class Client {
     return send(b).join();
   }
 
+  public Response put(String path, String token, Object json) {
+    return send(request(path, token).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json.toString()))).join();
+  }
+
   public Response get(String path, String token) {
     return send(request(path, token).GET()).join();
   }

@@ -141,6 +141,6 @@ class TemplatesTest {
 
   private static Answer answer(Outcome outcome, boolean first, OffsetDateTime firstVerified, OffsetDateTime dispensed) {
     return new Answer(outcome, first, firstVerified, dispensed, "Paracetamol 500mg", "05012345678900", "L123",
-        LocalDate.of(2028, 6, 30), "0A1B2C", 'C');
+        LocalDate.of(2028, 6, 30), "0A1B2C", 'C', 1L);
   }
 }
