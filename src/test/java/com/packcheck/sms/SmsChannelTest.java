@@ -82,6 +82,26 @@ class SmsChannelTest {
   }
 
   @Test
+  @DisplayName("a code of a batch not yet released, recalled or expired is answered so, in English and French")
+  void batchStates() throws Exception {
+    List<String> draft = com.packcheck.support.Stack.codes(1);
+    world.stack.draftBatch(api, world.maker, world.product, "2099-12-31", draft);
+    List<String> recalled = com.packcheck.support.Stack.codes(1);
+    long batch = world.stack.activeBatch(api, world.maker, world.product, recalled);
+    api.post("/v1/batches/" + batch + "/recall", world.maker.token(), new io.vertx.core.json.JsonObject().put("reason", "test"));
+    List<String> expired = com.packcheck.support.Stack.codes(1);
+    long old = world.stack.draftBatch(api, world.maker, world.product, "2020-01-31", expired);
+    api.post("/v1/batches/" + old + "/activate", world.maker.token(), null);
+    String phone = Phones.newNumber();
+    assertThat(send(phone, draft.get(0))).startsWith("NOT RELEASED:");
+    assertThat(send(phone, recalled.get(0))).startsWith("RECALLED:");
+    assertThat(send(phone, expired.get(0))).startsWith("EXPIRED:").contains("31 Jan 2020");
+    assertThat(send(phone, "FR " + recalled.get(0))).startsWith("RAPPELÉ");
+    assertThat(count("select count(*) from codes where state = 2 and hash in (select code_hash from interactions"
+        + " where outcome in ('inactive', 'recalled', 'expired'))")).as("nothing consumed").isZero();
+  }
+
+  @Test
   @DisplayName("every keyword works, in English and French, and a pack dispensed by a pharmacy says so")
   void keywords() throws Exception {
     List<String> codes = world.activeCodes(3);
