@@ -2,6 +2,7 @@ package com.packcheck;
 
 import com.packcheck.cli.UploadCommand;
 import com.packcheck.code.Hmac;
+import com.packcheck.code.NumberCipher;
 import com.packcheck.config.Config;
 import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
@@ -86,6 +87,7 @@ public final class PackCheck implements AutoCloseable {
     db.migrate();
     byte[] codeSecret = Secrets.codeSecret(config);
     Hmac hmac = new Hmac(codeSecret);
+    NumberCipher cipher = new NumberCipher(codeSecret);
     Bootstrap.checkSecret(db, hmac.fingerprint());
     Optional<String> generatedAdmin = config.adminToken().isPresent() ? Optional.empty() : Bootstrap.firstAdminToken(db);
 
@@ -98,14 +100,14 @@ public final class PackCheck implements AutoCloseable {
     HotState hot = new HotState(vertx, redis, pool, db);
     hot.start(Duration.ofMillis(500));
     SmsGateway sms = config.sms().enabled()
-        ? SmsGateway.start(vertx, config, db, pool, hmac, codeSecret, hot, redis, metrics)
+        ? SmsGateway.start(vertx, config, db, pool, hmac, cipher, hot, redis, metrics)
             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
         : null;
     Supplier<JsonObject> smsReadiness = sms == null ? JsonObject::new : sms::readiness;
     List<HttpVerticle> verticles = new ArrayList<>();
     Config running = config;
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, metrics, hot, smsReadiness);
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, cipher, metrics, hot, smsReadiness);
       synchronized (verticles) {
         verticles.add(verticle);
       }

@@ -6,10 +6,13 @@ import com.packcheck.batch.BatchRepository;
 import com.packcheck.batch.CodeGeneration;
 import com.packcheck.batch.CodeUpload;
 import com.packcheck.code.Hmac;
+import com.packcheck.code.NumberCipher;
 import com.packcheck.config.Config;
 import com.packcheck.sms.ManufacturerTemplates;
 import com.packcheck.sms.text.Templates;
 import com.packcheck.ledger.LedgerWriter;
+import com.packcheck.ledger.CustomerReport;
+import com.packcheck.ledger.MonthlyReport;
 import com.packcheck.ledger.UsageReport;
 import com.packcheck.store.Database;
 import com.packcheck.store.HotState;
@@ -36,18 +39,21 @@ public final class HttpVerticle extends VerticleBase {
   private final Database db;
   private final Pool pool;
   private final Hmac hmac;
+  private final NumberCipher cipher;
   private final PrometheusMeterRegistry metrics;
   private final HotState hot;
   private final Supplier<JsonObject> smsReadiness;
   private LedgerWriter ledger;
   private HttpServer server;
 
-  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, PrometheusMeterRegistry metrics,
+  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, NumberCipher cipher,
+      PrometheusMeterRegistry metrics,
       HotState hot, Supplier<JsonObject> smsReadiness) {
     this.config = config;
     this.db = db;
     this.pool = pool;
     this.hmac = hmac;
+    this.cipher = cipher;
     this.metrics = metrics;
     this.hot = hot;
     this.smsReadiness = smsReadiness;
@@ -66,7 +72,8 @@ public final class HttpVerticle extends VerticleBase {
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
-    new UsageRoutes(new UsageReport(pool)).mount(router, auth);
+    new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(pool, cipher))
+        .mount(router, auth);
     new SmsTemplateRoutes(new ManufacturerTemplates(pool, Templates.load())).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
     router.route().failureHandler(Replies::failure);

@@ -9,7 +9,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 
 /** A manufacturer's bill for a period, read from the ledger (the interactions it pays for). */
 public final class UsageReport {
@@ -26,11 +25,6 @@ public final class UsageReport {
       where m.id = $1
       group by m.currency, i.channel, i.outcome
       """;
-
-  /** Every key appears, with zero when nothing happened, so a bill always has the same shape. */
-  private static final List<String> CHANNELS = List.of("http", "sms");
-  /** The outcomes a manufacturer pays for; "fake" and "invalid" checks have no manufacturer. */
-  private static final List<String> OUTCOMES = List.of("genuine", "already_used", "inactive", "recalled", "expired");
 
   private final Pool pool;
 
@@ -51,34 +45,16 @@ public final class UsageReport {
   }
 
   private static JsonObject bill(RowSet<Row> rows, Instant from, Instant to) {
-    JsonObject byChannel = zeros(CHANNELS);
-    JsonObject byOutcome = zeros(OUTCOMES);
-    long checks = 0;
-    long amount = 0;
+    Tally tally = new Tally();
     String currency = null;
     for (Row r : rows) {
       currency = r.getString(0);
-      long count = r.getLong(3);
-      if (count == 0) {
-        continue;
+      if (r.getLong(3) > 0) {
+        tally.add(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4));
       }
-      // Adding rather than putting: a channel or outcome unknown today still shows, and still adds up.
-      add(byChannel, r.getString(1), count);
-      add(byOutcome, r.getString(2), count);
-      checks += count;
-      amount += r.getLong(4);
     }
-    return new JsonObject().put("from", from.toString()).put("to", to.toString()).put("checks", checks)
-        .put("byChannel", byChannel).put("byOutcome", byOutcome).put("amount", amount).put("currency", currency);
-  }
-
-  private static JsonObject zeros(List<String> keys) {
-    JsonObject counts = new JsonObject();
-    keys.forEach(k -> counts.put(k, 0L));
-    return counts;
-  }
-
-  private static void add(JsonObject counts, String key, long n) {
-    counts.put(key, counts.getLong(key, 0L) + n);
+    return new JsonObject().put("from", from.toString()).put("to", to.toString()).put("checks", tally.checks)
+        .put("byChannel", tally.byChannel).put("byOutcome", tally.byOutcome).put("amount", tally.amount)
+        .put("currency", currency);
   }
 }

@@ -45,13 +45,12 @@ public final class SmsGateway implements AutoCloseable {
 
   /** Starts the channel; the binds come up in the background (and come back after any loss). */
   public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
-      byte[] codeSecret, HotState hot, HotCodes redis, MeterRegistry metrics) {
+      NumberCipher cipher, HotState hot, HotCodes redis, MeterRegistry metrics) {
     SmsSettings settings = config.sms();
     ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsVerticle checks = new SmsVerticle(config, db, hmac, hot);
     return vertx.deployVerticle(checks).map(deployment -> {
       SmsStore store = new SmsStore(pool);
-      NumberCipher cipher = new NumberCipher(codeSecret);
       Map<String, SmscConfig> byName = new LinkedHashMap<>();
       settings.smscs().forEach(s -> byName.put(s.name(), s));
       SmsService service = new SmsService(byName, store, checks, hmac, cipher, redis, templates, settings.budget(),

@@ -1,8 +1,5 @@
 package com.packcheck.http;
 
-import com.packcheck.account.Role;
-import com.packcheck.ledger.UsageReport;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +10,8 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 
-/** The manufacturer's bill: {@code GET /v1/usage?from=&to=}. */
-final class UsageRoutes {
+/** A report's period, [from, to), from the query's {@code from} and {@code to}. */
+record Period(Instant from, Instant to) {
   /** Long enough for a leap year, short enough that one request cannot scan the whole ledger. */
   private static final Duration LONGEST_PERIOD = Duration.ofDays(366);
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
@@ -22,26 +19,12 @@ final class UsageRoutes {
   private static final Instant EARLIEST = LocalDate.of(1, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
   private static final Instant LATEST = LocalDate.of(10000, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
 
-  private final UsageReport report;
-
-  UsageRoutes(UsageReport report) {
-    this.report = report;
-  }
-
-  void mount(Router router, Auth auth) {
-    router.get("/v1/usage").handler(auth.require(Role.MANUFACTURER)).handler(this::usage);
-  }
-
-  private record Period(Instant from, Instant to) {
-  }
-
-  private void usage(RoutingContext ctx) {
-    Period period = period(ctx.queryParams().get("from"), ctx.queryParams().get("to"));
-    Replies.respond(ctx, 200, report.usage(Auth.principal(ctx).id(), period.from(), period.to()));
+  static Period of(RoutingContext ctx) {
+    return period(ctx.queryParams().get("from"), ctx.queryParams().get("to"));
   }
 
   /** [from, to): a date as {@code to} covers that whole UTC day. Empty values count as absent. */
-  private static Period period(String fromParam, String toParam) {
+  static Period period(String fromParam, String toParam) {
     // Truncated to PostgreSQL's precision, so the echoed bound is exactly the one queried.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Instant to = isAbsent(toParam) ? now : bound("to", toParam, true);
