@@ -1,6 +1,8 @@
 package com.packcheck;
 
 import com.packcheck.cli.UploadCommand;
+import com.packcheck.alerts.AlertScanner;
+import com.packcheck.alerts.WebhookSender;
 import com.packcheck.code.Hmac;
 import com.packcheck.code.NumberCipher;
 import com.packcheck.config.Config;
@@ -41,16 +43,19 @@ public final class PackCheck implements AutoCloseable {
   private final HotCodes redis;
   private final HotState hot;
   private final SmsGateway sms;
+  /** Background work stopped first at shutdown: the alert scanner and the webhook sender. */
+  private final List<Runnable> background;
   private final List<AutoCloseable> embedded;
   private final int port;
 
-  private PackCheck(Vertx vertx, Pool pool, HotCodes redis, HotState hot, SmsGateway sms, List<AutoCloseable> embedded,
-      int port) {
+  private PackCheck(Vertx vertx, Pool pool, HotCodes redis, HotState hot, SmsGateway sms, List<Runnable> background,
+      List<AutoCloseable> embedded, int port) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.hot = hot;
     this.sms = sms;
+    this.background = background;
     this.embedded = embedded;
     this.port = port;
   }
@@ -99,6 +104,10 @@ public final class PackCheck implements AutoCloseable {
         config.redisTimeout());
     HotState hot = new HotState(vertx, redis, pool, db);
     hot.start(Duration.ofMillis(500));
+    AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes());
+    scanner.start(config.alertScan());
+    WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff());
+    webhooks.start(Duration.ofSeconds(1));
     SmsGateway sms = config.sms().enabled()
         ? SmsGateway.start(vertx, config, db, pool, hmac, cipher, hot, redis, metrics)
             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
@@ -123,7 +132,7 @@ public final class PackCheck implements AutoCloseable {
     LOG.info("Redis: {} (key prefix {})", config.redisUrl().orElseThrow(), config.redisPrefix());
     generatedAdmin.ifPresent(token -> LOG.warn(
         "Admin token (shown once, store it now; or set PACKCHECK_ADMIN_TOKEN): {}", token));
-    return new PackCheck(vertx, pool, redis, hot, sms, embedded, port);
+    return new PackCheck(vertx, pool, redis, hot, sms, List.of(scanner::stop, webhooks::stop), embedded, port);
   }
 
   public int port() {
@@ -134,6 +143,7 @@ public final class PackCheck implements AutoCloseable {
   @Override
   public void close() {
     hot.stop();
+    background.forEach(Runnable::run);
     if (sms != null) {
       sms.close();
     }

@@ -18,6 +18,10 @@ import java.util.Optional;
  * @param ledgerConnections groups in flight per event loop, each on a connection of its own
  * @param uploadMaxBytes the most an upload may hold once decompressed
  * @param sms          the SMS channel (disabled when no SMSC is configured)
+ * @param alertScan    how often the ledger is scanned for alerts
+ * @param cloneCustomers distinct customers of one code that make it a cloned code
+ * @param burstFakes   fake checks an hour from one sender that make a burst (five times that for a region)
+ * @param webhookBackoff the first wait before a failed webhook delivery is retried (it doubles, up to an hour)
  */
 public record Config(
     int httpPort,
@@ -35,7 +39,11 @@ public record Config(
     int verticles,
     int ledgerConnections,
     long uploadMaxBytes,
-    SmsSettings sms) {
+    SmsSettings sms,
+    Duration alertScan,
+    int cloneCustomers,
+    int burstFakes,
+    Duration webhookBackoff) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -59,19 +67,23 @@ public record Config(
         intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
         intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1),
         intValue(env, "PACKCHECK_UPLOAD_MAX_MB", 1024) * 1024L * 1024L,
-        SmsSettings.from(env));
+        SmsSettings.from(env),
+        Duration.ofMillis(intValue(env, "PACKCHECK_ALERT_SCAN_MS", 5000)),
+        intValue(env, "PACKCHECK_ALERT_CLONE_CUSTOMERS", 3),
+        intValue(env, "PACKCHECK_ALERT_BURST_FAKES", 10),
+        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_BACKOFF_MS", 5000)));
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

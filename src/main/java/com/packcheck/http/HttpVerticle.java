@@ -1,6 +1,7 @@
 package com.packcheck.http;
 
 import com.packcheck.account.AccountRepository;
+import com.packcheck.alerts.AlertRepository;
 import com.packcheck.batch.BatchActivation;
 import com.packcheck.batch.BatchRepository;
 import com.packcheck.batch.CodeGeneration;
@@ -74,6 +75,7 @@ public final class HttpVerticle extends VerticleBase {
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
     new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(pool, cipher))
         .mount(router, auth);
+    new AlertRoutes(new AlertRepository(pool)).mount(router, bodies, auth);
     new SmsTemplateRoutes(new ManufacturerTemplates(pool, Templates.load())).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
     router.route().failureHandler(Replies::failure);

@@ -1,0 +1,117 @@
+package com.packcheck.alerts;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds alerts in the ledger every few seconds, on one instance at a time (an advisory lock): a code
+ * checked by three or more customers (cloned), checks of a recalled batch, and bursts of fake checks
+ * from one sender or region. Each scan reads the interactions since the last one, with an overlap for
+ * checks that committed late; an alert's dedupe key makes a second sighting change nothing. New alerts
+ * of a manufacturer with a webhook are queued for delivery in the same transaction.
+ */
+public final class AlertScanner {
+  private static final Logger LOG = LoggerFactory.getLogger(AlertScanner.class);
+  private static final long LOCK = 7363103;
+  private static final Duration OVERLAP = Duration.ofSeconds(30);
+
+  private static final String TRY_LOCK = "select pg_try_advisory_xact_lock(" + LOCK + ")";
+  /** $1: scan from; $2: distinct customers that make a clone; $3: fakes an hour that make a burst. */
+  private static final String SCAN = """
+      with window_ as (
+        select * from interactions where at >= $1
+      ),
+      cloned as (
+        select w.code_hash, w.manufacturer_id, min(w.batch_id) as batch_id
+        from window_ w
+        where w.outcome = 'already_used' and w.manufacturer_id is not null
+        group by w.code_hash, w.manufacturer_id
+      ),
+      cloned_counts as (
+        select c.code_hash, c.manufacturer_id, c.batch_id, count(distinct i.customer_id) as customers,
+               array_agg(distinct i.channel) as channels
+        from cloned c join interactions i on i.code_hash = c.code_hash
+        group by c.code_hash, c.manufacturer_id, c.batch_id
+        having count(distinct i.customer_id) >= $2
+      ),
+      recalled as (
+        select w.manufacturer_id, w.batch_id, (w.at at time zone 'UTC')::date as day, count(*) as checks
+        from window_ w where w.outcome = 'recalled'
+        group by 1, 2, 3
+      ),
+      bursts as (
+        select 'sender' as by_, encode(w.customer_id, 'hex') as who, count(*) as fakes
+        from interactions w where w.outcome = 'fake' and w.at >= now() - interval '1 hour'
+          and w.customer_id in (select customer_id from window_ where outcome = 'fake')
+        group by w.customer_id having count(*) >= $3
+        union all
+        select 'region', coalesce(c.region, p.region, 'unknown'), count(*)
+        from interactions w left join customers c on c.id = w.customer_id left join pharmacies p on p.id = c.pharmacy_id
+        where w.outcome = 'fake' and w.at >= now() - interval '1 hour'
+        group by 2 having count(*) >= $3 * 5
+      ),
+      found as (
+        insert into alerts (manufacturer_id, kind, dedupe_key, details)
+        select c.manufacturer_id, 'cloned_code', encode(c.code_hash, 'hex'),
+               jsonb_build_object('batchId', c.batch_id, 'lot', b.lot, 'customers', c.customers,
+                                  'channels', to_jsonb(c.channels))
+        from cloned_counts c left join batches b on b.id = c.batch_id
+        union all
+        select r.manufacturer_id, 'recalled_check', r.batch_id || '@' || r.day,
+               jsonb_build_object('batchId', r.batch_id, 'lot', b.lot, 'date', r.day, 'checks', r.checks)
+        from recalled r left join batches b on b.id = r.batch_id
+        union all
+        select null, 'fake_burst', by_ || ':' || who || '@' || to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24'),
+               jsonb_build_object(by_, case when by_ = 'sender' then left(who, 16) else who end,
+                                  'fakesLastHour', fakes)
+        from bursts
+        on conflict (kind, dedupe_key) do nothing
+        returning id, manufacturer_id
+      )
+      insert into webhook_deliveries (alert_id, manufacturer_id)
+      select f.id, f.manufacturer_id from found f join webhooks h on h.manufacturer_id = f.manufacturer_id
+      returning alert_id
+      """;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final int cloneCustomers;
+  private final int burstFakes;
+  private OffsetDateTime scannedTo = OffsetDateTime.now(ZoneOffset.UTC).minusHours(1);
+  private long timer = -1;
+
+  public AlertScanner(Vertx vertx, Pool pool, int cloneCustomers, int burstFakes) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.cloneCustomers = cloneCustomers;
+    this.burstFakes = burstFakes;
+  }
+
+  public void start(Duration every) {
+    timer = vertx.setPeriodic(every.toMillis(), id -> scan().onFailure(e ->
+        LOG.warn("Alert scan failed; the next one covers the same checks: {}", e.toString())));
+  }
+
+  public void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  /** One scan; completes with how many alerts were queued for webhooks (0 if another instance scans). */
+  Future<Integer> scan() {
+    OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
+    OffsetDateTime from = scannedTo.minus(OVERLAP);
+    return pool.withTransaction((SqlConnection conn) -> conn.query(TRY_LOCK).execute().compose(locked ->
+        !locked.iterator().next().getBoolean(0)
+            ? Future.succeededFuture(0)
+            : conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes)).map(rows -> rows.size())))
+        .onSuccess(n -> scannedTo = started);
+  }
+}

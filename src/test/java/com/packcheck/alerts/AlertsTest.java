@@ -1,0 +1,190 @@
+package com.packcheck.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.packcheck.support.Client;
+import com.packcheck.support.Stack;
+import com.packcheck.support.TestPostgres;
+import com.packcheck.support.World;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Alerts: cloned codes, recalled checks and fake bursts, as cases, and by signed webhook")
+class AlertsTest {
+  static World world;
+  static Client api;
+  static Stack.Account pharmacyC;
+  static Vertx vertx = Vertx.vertx();
+
+  @BeforeAll
+  static void start() {
+    world = new World(5, Map.of("PACKCHECK_ALERT_SCAN_MS", "200", "PACKCHECK_WEBHOOK_BACKOFF_MS", "200",
+        "PACKCHECK_ALERT_BURST_FAKES", "5"));
+    api = world.instance(0);
+    pharmacyC = world.stack.pharmacy(api);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    world.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static JsonArray alerts(Stack.Account who, String path) {
+    Client.Response r = api.get(path, who.token());
+    assertThat(r.status()).isEqualTo(200);
+    return new JsonArray(r.body());
+  }
+
+  private static JsonObject await(Supplier<JsonArray> list, String kind) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline) {
+      for (Object o : list.get()) {
+        if (((JsonObject) o).getString("kind").equals(kind)) {
+          return (JsonObject) o;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no " + kind + " alert within 15 s: " + list.get());
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  @DisplayName("a code checked by three customers is a cloned code; the case is acknowledged, then closed, by its manufacturer only")
+  void clonedCode() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    world.check(api, world.pharmacyA, code, "dispense");
+    world.check(api, world.pharmacyB, code, "dispense");
+    assertThat(alerts(world.maker, "/v1/alerts?state=open")).noneMatch(a -> ((JsonObject) a).getString("kind").equals("cloned_code"));
+    world.check(api, pharmacyC, code, "dispense");
+    JsonObject alert = await(() -> alerts(world.maker, "/v1/alerts?state=open"), "cloned_code");
+    assertThat(alert.getJsonObject("details").getInteger("customers")).isEqualTo(3);
+    assertThat(alert.getJsonObject("details").getString("lot")).startsWith("LOT-");
+    long id = alert.getLong("id");
+
+    Stack.Account other = world.stack.manufacturer(api, 1);
+    assertThat(alerts(other, "/v1/alerts")).isEmpty();
+    assertThat(api.post("/v1/alerts/" + id + "/acknowledge", other.token(), null).status()).isEqualTo(404);
+    assertThat(api.post("/v1/alerts/" + id + "/acknowledge", world.maker.token(), null).json().getString("state"))
+        .isEqualTo("acknowledged");
+    assertThat(api.post("/v1/alerts/" + id + "/close", world.maker.token(), null).json().getString("state"))
+        .isEqualTo("closed");
+    assertThat(api.post("/v1/alerts/" + id + "/acknowledge", world.maker.token(), null).status()).isEqualTo(409);
+    assertThat(alerts(world.maker, "/v1/alerts?state=closed")).anyMatch(a -> ((JsonObject) a).getLong("id") == id);
+    assertThat(api.get("/v1/alerts?state=gone", world.maker.token()).status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("checks of a recalled batch raise a recalled_check alert")
+  void recalledCheck() throws Exception {
+    List<String> codes = Stack.codes(1);
+    long batch = world.stack.activeBatch(api, world.maker, world.product, codes);
+    api.post("/v1/batches/" + batch + "/recall", world.maker.token(), new JsonObject().put("reason", "contamination"));
+    assertThat(world.check(api, world.pharmacyA, codes.get(0), "verify").json().getString("outcome")).isEqualTo("recalled");
+    JsonObject alert = await(() -> alerts(world.maker, "/v1/alerts?state=open"), "recalled_check");
+    assertThat(alert.getJsonObject("details").getLong("batchId")).isEqualTo(batch);
+  }
+
+  @Test
+  @DisplayName("a burst of fakes from one customer is the operator's alert; the operator sees fakes by region and day")
+  void fakeBurst() throws Exception {
+    world.activeCodes(1);  // a released 16-digit format: unknown 16-digit codes are fakes, not typos
+    for (int i = 0; i < 5; i++) {
+      String unknown = "9" + String.format("%015d", System.nanoTime() % 1_000_000_000_000_000L);
+      assertThat(world.check(api, pharmacyC, unknown, "verify").json().getString("outcome")).isEqualTo("fake");
+    }
+    Stack.Account admin = new Stack.Account(0, world.stack.adminToken);
+    JsonObject alert = await(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst");
+    assertThat(alert.getJsonObject("details").getInteger("fakesLastHour")).isGreaterThanOrEqualTo(5);
+    assertThat(alerts(world.maker, "/v1/alerts")).noneMatch(a -> ((JsonObject) a).getString("kind").equals("fake_burst"));
+    JsonArray fakes = alerts(admin, "/v1/admin/reports/fakes");
+    assertThat(fakes).anySatisfy(f -> {
+      assertThat(((JsonObject) f).getString("region")).isEqualTo("Accra");
+      assertThat(((JsonObject) f).getLong("fakes")).isGreaterThanOrEqualTo(5);
+    });
+    assertThat(api.get("/v1/admin/reports/fakes", world.maker.token()).status()).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("a webhook down for a while gets each alert once it is back, signed, with the alert id to drop repeats")
+  void webhook() throws Exception {
+    Stack.Account maker = world.stack.manufacturer(api, 2);
+    long product = world.stack.product(api, maker, "Webhook product");
+    int port = freePort();
+    String secret = "whsec-" + System.nanoTime();
+    assertThat(api.put("/v1/webhook", maker.token(), new JsonObject().put("url", "ftp://x").put("secret", secret))
+        .status()).isEqualTo(400);
+    assertThat(api.put("/v1/webhook", maker.token(), new JsonObject()
+        .put("url", "http://127.0.0.1:" + port + "/hooks/packcheck").put("secret", secret)).status()).isEqualTo(200);
+    // the receiver is down: nothing listens on the port yet
+    List<String> codes = Stack.codes(1);
+    long batch = world.stack.activeBatch(api, maker, product, codes);
+    api.post("/v1/batches/" + batch + "/recall", maker.token(), new JsonObject());
+    world.check(api, world.pharmacyA, codes.get(0), "verify");
+    long alertId = await(() -> alerts(maker, "/v1/alerts"), "recalled_check").getLong("id");
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (attempts(alertId) < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(attempts(alertId)).as("tried while the receiver was down").isGreaterThanOrEqualTo(2);
+
+    Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+    Map<String, Boolean> signed = new ConcurrentHashMap<>();
+    HttpServer receiver = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      String id = req.getHeader("X-PackCheck-Delivery");
+      deliveries.merge(id, 1, Integer::sum);
+      signed.put(id, ("sha256=" + WebhookSender.signature(secret, body.getBytes()))
+          .equals(req.getHeader("X-PackCheck-Signature")) && new JsonObject(body).getLong("id") == Long.parseLong(id));
+      req.response().setStatusCode(204).end();
+    }));
+    receiver.listen(port).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try {
+      deadline = System.currentTimeMillis() + 30_000;
+      while (!deliveries.containsKey(Long.toString(alertId)) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(1000);
+      assertThat(deliveries).containsEntry(Long.toString(alertId), 1);
+      assertThat(signed).containsEntry(Long.toString(alertId), true);
+      assertThat(state(alertId)).isEqualTo("delivered");
+    } finally {
+      receiver.close();
+    }
+  }
+
+  private static int attempts(long alertId) throws Exception {
+    return Integer.parseInt(query("select coalesce(max(attempts), 0) from webhook_deliveries where alert_id = " + alertId));
+  }
+
+  private static String state(long alertId) throws Exception {
+    return query("select state from webhook_deliveries where alert_id = " + alertId);
+  }
+
+  private static String query(String sql) throws Exception {
+    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+}
