@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# How long a manufacturer's reports take over a big ledger, on this machine only (127.0.0.1):
+#   1. builds target/packcheck.jar if missing, starts it on a fresh PostgreSQL schema and a private Redis,
+#   2. writes INTERACTIONS interactions of one manufacturer into this month (SQL generate_series:
+#      CUSTOMERS distinct customers, both channels, several outcomes), then ANALYZE,
+#   3. times GET /v1/reports/monthly and GET /v1/customers/summary (TRIES times each) and prints them.
+#
+# Settings (environment): INTERACTIONS (10000000), CUSTOMERS (1000000), TRIES (3), PORT (18097),
+# PACKCHECK_JAVA_OPTS (-Xmx512m), REBUILD=1, KEEP=1.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+JAR="$ROOT/target/packcheck.jar"
+# shellcheck source=load-tests/lib.sh
+source "$HERE/lib.sh"
+
+INTERACTIONS=${INTERACTIONS:-10000000}
+CUSTOMERS=${CUSTOMERS:-1000000}
+TRIES=${TRIES:-3}
+PORT=${PORT:-18097}
+PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xmx512m}
+APP_SCHEMA="reports_${STAMP}"
+RUN_DIR="$HERE/target/reports-${STAMP}"
+BASE="http://127.0.0.1:${PORT}"
+APP_PID=""
+REDIS_PID=""
+APP_SCHEMA_CREATED=""
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_pid "$APP_PID" PackCheck 40
+  stop_pid "$REDIS_PID" redis-server 10
+  if [[ -n "$APP_SCHEMA_CREATED" && -z "${KEEP:-}" ]]; then
+    psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 || log "could not drop ${APP_SCHEMA}"
+  fi
+  rm -rf "$RUN_DIR/data" 2>/dev/null || true
+  (( rc == 0 )) || log "FAILED (exit $rc); logs in $RUN_DIR"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$RUN_DIR/data"
+if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
+  log "building $JAR"
+  timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
+fi
+free_port "$PORT" || die "port $PORT is in use; set PORT"
+start_redis
+# shellcheck disable=SC2086
+start_packcheck "$JAR" $PACKCHECK_JAVA_OPTS
+
+MAKER=$(json POST /v1/manufacturers "$ADMIN_TOKEN" '{"name":"Reports Pharma","pricePerCheck":5,"currency":"GHS"}')
+MAKER_ID=$(jq -r .id <<<"$MAKER")
+MAKER_TOKEN=$(jq -r .token <<<"$MAKER")
+MONTH=$(date -u +%Y-%m)
+DAYS=$(( $(date -u +%-d) ))
+
+log "writing ${INTERACTIONS} interactions (${CUSTOMERS} customers) into ${MONTH}"
+t0=$(date +%s)
+psql_q <<SQL
+set search_path = ${APP_SCHEMA};
+insert into interactions (id, at, channel, customer_id, action, code_hash, manufacturer_id, outcome,
+                          first_check, price, currency)
+select nextval('interactions_id_seq'),
+       date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'
+         + (g % ${DAYS}) * interval '1 day' + (g % 86389) * interval '1 second',
+       case when g % 4 = 0 then 'http' else 'sms' end,
+       decode(md5((g % ${CUSTOMERS})::text) || md5('c' || (g % ${CUSTOMERS})::text), 'hex'),
+       case when g % 4 = 0 then 'dispense' else 'check' end,
+       decode(md5(g::text) || md5('h' || g::text), 'hex'),
+       ${MAKER_ID},
+       case when g % 10 = 0 then 'already_used' else 'genuine' end,
+       g % 10 <> 0, 5, 'GHS'
+from generate_series(1, ${INTERACTIONS}) g;
+analyze interactions;
+SQL
+log "written in $(( $(date +%s) - t0 )) s"
+
+time_get() { # path → seconds of the best of TRIES
+  local best=999 t
+  for _ in $(seq "$TRIES"); do
+    t=$(curl -sS -o /dev/null -w '%{time_total}' --max-time 120 -H "Authorization: Bearer $MAKER_TOKEN" "$BASE$1")
+    best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
+  done
+  printf '%s' "$best"
+}
+CHECKS=$(curl -sS -H "Authorization: Bearer $MAKER_TOKEN" "$BASE/v1/reports/monthly?month=$MONTH" | jq .checks)
+[[ "$CHECKS" == "$INTERACTIONS" ]] || die "the monthly report counts $CHECKS checks, expected $INTERACTIONS"
+MONTHLY=$(time_get "/v1/reports/monthly?month=$MONTH")
+CSV=$(curl -sS -o /dev/null -w '%{time_total}' -H 'Accept: text/csv' -H "Authorization: Bearer $MAKER_TOKEN" "$BASE/v1/reports/monthly?month=$MONTH")
+SUMMARY=$(time_get "/v1/customers/summary?from=${MONTH}-01")
+
+printf '\n== PackCheck reports over %d interactions (%s, %s cores, best of %d) ==\n' "$INTERACTIONS" \
+  "$(date -u +%FT%TZ)" "$(nproc)" "$TRIES"
+printf 'monthly report (JSON):   %.3f s\n' "$MONTHLY"
+printf 'monthly report (CSV):    %.3f s\n' "$CSV"
+printf 'customers summary:       %.3f s   (%s customers)\n' "$SUMMARY" \
+  "$(curl -sS -H "Authorization: Bearer $MAKER_TOKEN" "$BASE/v1/customers/summary?from=${MONTH}-01" | jq .customers)"
