@@ -13,6 +13,11 @@ STAMP=$(date -u +%Y%m%d%H%M%S)_$$
 ADMIN_TOKEN="load-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 CODE_SECRET="load-secret-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 
+# what the functions below start, for finish_run to stop
+APP_PID=""
+REDIS_PID=""
+APP_SCHEMA_CREATED=""
+
 log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -91,3 +96,20 @@ api() { # method path token [curl args...]; prints the body, fails on a non-2xx 
   printf '%s' "$out"
 }
 json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
+
+# The EXIT trap of a script that started PackCheck and Redis with the functions above: stops them,
+# drops the schema (unless KEEP is set), removes the run's data and, on failure, shows PackCheck's log.
+# A script may define stop_extra to stop what it started besides.
+finish_run() {
+  local rc=$?
+  trap - EXIT INT TERM
+  declare -F stop_extra >/dev/null && stop_extra
+  stop_pid "${APP_PID:-}" PackCheck 40
+  stop_pid "${REDIS_PID:-}" redis-server 10
+  if [[ -n "${APP_SCHEMA_CREATED:-}" && -z "${KEEP:-}" ]]; then
+    psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 || log "could not drop ${APP_SCHEMA}"
+  fi
+  rm -rf "$RUN_DIR/data" 2>/dev/null || true
+  (( rc == 0 )) || { log "FAILED (exit $rc); logs in $RUN_DIR"; tail -n 30 "$RUN_DIR/packcheck.log" >&2 2>/dev/null; }
+  exit "$rc"
+}

@@ -24,26 +24,13 @@ PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xmx256m}
 APP_SCHEMA="codes_${STAMP}"
 RUN_DIR="$HERE/target/codes-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
-APP_PID=""
-REDIS_PID=""
-APP_SCHEMA_CREATED=""
 HEAP_PID=""
 
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+stop_extra() {
   [[ -n "$HEAP_PID" ]] && kill "$HEAP_PID" 2>/dev/null
-  stop_pid "$APP_PID" PackCheck 40
-  stop_pid "$REDIS_PID" redis-server 10
-  if [[ -n "$APP_SCHEMA_CREATED" && -z "${KEEP:-}" ]]; then
-    psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 || log "could not drop ${APP_SCHEMA}"
-  fi
-  rm -rf "$RUN_DIR/data" "$RUN_DIR"/codes.* 2>/dev/null || true
-  (( rc == 0 )) || { log "FAILED (exit $rc); logs in $RUN_DIR"; tail -n 30 "$RUN_DIR/packcheck.log" >&2 2>/dev/null; }
-  exit "$rc"
+  rm -f "$RUN_DIR"/codes.* 2>/dev/null || true
 }
-trap cleanup EXIT
+trap finish_run EXIT
 trap 'exit 130' INT TERM
 
 for tool in java mvn curl psql jq gzip jstat redis-cli; do

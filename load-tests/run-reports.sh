@@ -23,23 +23,8 @@ PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xmx512m}
 APP_SCHEMA="reports_${STAMP}"
 RUN_DIR="$HERE/target/reports-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
-APP_PID=""
-REDIS_PID=""
-APP_SCHEMA_CREATED=""
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_pid "$APP_PID" PackCheck 40
-  stop_pid "$REDIS_PID" redis-server 10
-  if [[ -n "$APP_SCHEMA_CREATED" && -z "${KEEP:-}" ]]; then
-    psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 || log "could not drop ${APP_SCHEMA}"
-  fi
-  rm -rf "$RUN_DIR/data" 2>/dev/null || true
-  (( rc == 0 )) || log "FAILED (exit $rc); logs in $RUN_DIR"
-  exit "$rc"
-}
-trap cleanup EXIT
+trap finish_run EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$RUN_DIR/data"
