@@ -78,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     new AlertRoutes(new AlertRepository(pool)).mount(router, bodies, auth);
     new SmsTemplateRoutes(new ManufacturerTemplates(pool, Templates.load())).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
+    new DashboardRoutes().mount(router);
     router.route().failureHandler(Replies::failure);
     router.route().last().handler(ctx -> Replies.error(ctx, 404, "not_found", "no such endpoint; see /openapi.yaml"));
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
