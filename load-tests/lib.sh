@@ -103,6 +103,7 @@ json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$
 finish_run() {
   local rc=$?
   trap - EXIT INT TERM
+  set +e   # clean up everything, whatever fails on the way
   declare -F stop_extra >/dev/null && stop_extra
   stop_pid "${APP_PID:-}" PackCheck 40
   stop_pid "${REDIS_PID:-}" redis-server 10

@@ -4,6 +4,7 @@ import com.packcheck.cli.UploadCommand;
 import com.packcheck.alerts.AlertScanner;
 import com.packcheck.alerts.WebhookSender;
 import com.packcheck.code.Hmac;
+import com.packcheck.ledger.LedgerRollup;
 import com.packcheck.code.NumberCipher;
 import com.packcheck.config.Config;
 import com.packcheck.config.Secrets;
@@ -108,6 +109,8 @@ public final class PackCheck implements AutoCloseable {
     scanner.start(config.alertScan());
     WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff());
     webhooks.start(Duration.ofSeconds(1));
+    LedgerRollup rollup = new LedgerRollup(vertx, pool, LedgerRollup.SETTLED);
+    rollup.start(Duration.ofSeconds(10));
     SmsGateway sms = config.sms().enabled()
         ? SmsGateway.start(vertx, config, db, pool, hmac, cipher, hot, redis, metrics)
             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
@@ -132,7 +135,7 @@ public final class PackCheck implements AutoCloseable {
     LOG.info("Redis: {} (key prefix {})", config.redisUrl().orElseThrow(), config.redisPrefix());
     generatedAdmin.ifPresent(token -> LOG.warn(
         "Admin token (shown once, store it now; or set PACKCHECK_ADMIN_TOKEN): {}", token));
-    return new PackCheck(vertx, pool, redis, hot, sms, List.of(scanner::stop, webhooks::stop), embedded, port);
+    return new PackCheck(vertx, pool, redis, hot, sms, List.of(scanner::stop, webhooks::stop, rollup::stop), embedded, port);
   }
 
   public int port() {

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -18,11 +20,23 @@ import java.util.TreeMap;
  * CSV a spreadsheet opens. Each check at the price it recorded, like {@link UsageReport}.
  */
 public final class MonthlyReport {
+  private static final String SNAPSHOT = "set transaction isolation level repeatable read, read only";
   private static final String MANUFACTURER = "select currency, price_per_check from manufacturers where id = $1";
+  /**
+   * The month by day, channel and outcome: the roll-up up to the watermark ($4), the ledger itself after
+   * it (a range of the primary key: the last minutes' checks).
+   */
   private static final String BY_DAY = """
-      select (i.at at time zone 'UTC')::date, i.channel, i.outcome, count(*), sum(i.price)::bigint
-      from interactions i
-      where i.manufacturer_id = $1 and i.at >= $2 and i.at < $3
+      select day, channel, outcome, sum(checks)::bigint, sum(amount)::bigint from (
+        select d.day, d.channel, d.outcome, d.checks, d.amount
+        from ledger_days d
+        where d.manufacturer_id = $1 and d.day >= $2::timestamptz::date and d.day < $3::timestamptz::date
+        union all
+        select (i.at at time zone 'UTC')::date, i.channel, i.outcome, count(*), sum(i.price)
+        from interactions i
+        where i.id > $4 and i.manufacturer_id = $1 and i.at >= $2 and i.at < $3
+        group by 1, 2, 3
+      ) month
       group by 1, 2, 3
       """;
 
@@ -66,24 +80,29 @@ public final class MonthlyReport {
   public Future<Month> month(long manufacturerId, YearMonth month) {
     var from = month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
     var to = month.plusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
-    return pool.preparedQuery(MANUFACTURER).execute(Tuple.of(manufacturerId)).compose(m -> {
-      if (m.size() == 0) {
-        return Future.failedFuture(new NotFoundException("manufacturer " + manufacturerId + " not found"));
-      }
-      Row maker = m.iterator().next();
-      return pool.preparedQuery(BY_DAY).execute(Tuple.of(manufacturerId, from, to)).map(rows -> {
-        Tally total = new Tally();
-        Map<LocalDate, Tally> days = new TreeMap<>();
-        for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
-          days.put(d, new Tally());
-        }
-        for (Row r : rows) {
-          days.get(r.getLocalDate(0)).add(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4));
-          total.add(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4));
-        }
-        return new Month(month, maker.getString(0), maker.getLong(1), total, days);
-      });
-    });
+    // one snapshot for the watermark and the sums: a roll-up committing in between must not count twice
+    return pool.withTransaction((SqlConnection conn) -> conn.query(SNAPSHOT).execute()
+        .compose(v -> conn.preparedQuery(MANUFACTURER).execute(Tuple.of(manufacturerId)))
+        .compose(maker -> maker.size() == 0
+            ? Future.failedFuture(new NotFoundException("manufacturer " + manufacturerId + " not found"))
+            : conn.query(LedgerRollup.WATERMARK).execute()
+                .compose(w -> conn.preparedQuery(BY_DAY).execute(Tuple.of(manufacturerId, from, to,
+                    w.iterator().next().getLong(0))))
+                .map(rows -> tally(month, maker.iterator().next(), rows))));
   }
+
+  private static Month tally(YearMonth month, Row maker, RowSet<Row> rows) {
+    Tally total = new Tally();
+    Map<LocalDate, Tally> days = new TreeMap<>();
+    for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
+      days.put(d, new Tally());
+    }
+    for (Row r : rows) {
+      days.get(r.getLocalDate(0)).add(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4));
+      total.add(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4));
+    }
+    return new Month(month, maker.getString(0), maker.getLong(1), total, days);
+  }
+
 
 }

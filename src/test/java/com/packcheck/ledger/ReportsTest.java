@@ -8,7 +8,13 @@ import com.packcheck.support.Client;
 import com.packcheck.support.OneInstanceTest;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
+import com.packcheck.store.Database;
+import com.packcheck.store.PgUrl;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -161,6 +167,35 @@ class ReportsTest extends OneInstanceTest {
     assertThat(theirs.getLong("amount")).isEqualTo(18);
     assertThat(api.get("/v1/reports/monthly?month=2026-13", world.maker.token()).status()).isEqualTo(400);
     assertThat(api.get("/v1/reports/monthly", world.pharmacyA.token()).status()).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("rolling the ledger up by day changes no figure: each check is counted once, before and after")
+  void rollupCountsOnce() throws Exception {
+    JsonObject last = monthly(world.maker, LAST_MONTH);
+    JsonObject now = monthly(world.maker, THIS_MONTH);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pool pool = new Database(PgUrl.parse(TestPostgres.url()), world.stack.schema).pool(vertx, 2);
+      // settled at once: everything committed so far is rolled up
+      new LedgerRollup(vertx, pool, Duration.ZERO).catchUp().toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      pool.close();
+    } finally {
+      vertx.close();
+    }
+    assertThat(Long.parseLong(query("select value from settings where name = 'ledger_days_watermark'"))).isPositive();
+    assertThat(Long.parseLong(query("select coalesce(sum(checks), 0) from ledger_days"))).isPositive();
+    assertThat(monthly(world.maker, LAST_MONTH)).isEqualTo(last);
+    assertThat(monthly(world.maker, THIS_MONTH)).isEqualTo(now);
+  }
+
+  private static String query(String sql) throws Exception {
+    try (Connection c = TestPostgres.connect(world.stack.schema); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   @Test
