@@ -19,6 +19,14 @@ public final class NumberCipher {
 
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
+  /** A Cipher per thread: looking one up is costly, and a Cipher is not thread-safe. */
+  private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM unavailable", e);
+    }
+  });
 
   public NumberCipher(byte[] codeSecret) {
     try {
@@ -34,7 +42,7 @@ public final class NumberCipher {
     byte[] nonce = new byte[NONCE];
     random.nextBytes(nonce);
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = ciphers.get();
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
       byte[] sealed = cipher.doFinal(number.getBytes(StandardCharsets.UTF_8));
       return ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed).array();
@@ -46,7 +54,7 @@ public final class NumberCipher {
   /** The number; fails if the bytes were not sealed under this secret. */
   public String decrypt(byte[] sealed) {
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = ciphers.get();
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE));
       return new String(cipher.doFinal(sealed, NONCE, sealed.length - NONCE), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {

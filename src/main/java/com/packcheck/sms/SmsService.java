@@ -120,9 +120,8 @@ final class SmsService implements MoHandler {
       throws Exception {
     byte[] customer = hmac.msisdn(e164);
     byte[] sealed = cipher.encrypt(e164);
-    await(store.upsertCustomer(customer, sealed, PhoneNumbers.region(e164)), deadline);
     byte[] dedupe = hmac.digest("mo", smsc.name() + '\n' + e164 + '\n' + text);
-    SmsStore.Claim claim = await(store.claim(dedupe), deadline);
+    SmsStore.Claim claim = await(store.claim(dedupe, customer, sealed, PhoneNumbers.region(e164)), deadline);
     String language = languageOf(command);
     Reply kind;
     ReplyValues values = ReplyValues.NONE;

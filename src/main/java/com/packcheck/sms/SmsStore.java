@@ -13,10 +13,6 @@ import java.util.Optional;
 
 /** The SMS channel's rows: customers by number, MO claims and parts, and the outbox of replies. */
 final class SmsStore {
-  private static final String UPSERT_CUSTOMER = """
-      insert into customers (id, kind, msisdn_enc, region) values ($1, 'msisdn', $2, $3)
-      on conflict (id) do nothing
-      """;
   private static final String REPORT = "insert into sms_reports (customer_id, reference) values ($1, $2)";
   private static final String OPT_IN = "update customers set opted_in_at = now(), opted_out_at = null where id = $1";
   private static final String OPT_OUT = "update customers set opted_out_at = now(), opted_in_at = null where id = $1";
@@ -25,6 +21,10 @@ final class SmsStore {
    * its time; a claim younger than a day returns nothing: this MO is a redelivery.
    */
   private static final String CLAIM = """
+      with customer as (
+        insert into customers (id, kind, msisdn_enc, region) values ($2, 'msisdn', $3, $4)
+        on conflict (id) do nothing
+      )
       insert into sms_claims (dedupe_key, claimed_at) values ($1, now())
       on conflict (dedupe_key) do update set claimed_at = excluded.claimed_at
         where sms_claims.claimed_at < now() - interval '24 hours'
@@ -67,14 +67,14 @@ final class SmsStore {
       """;
 
   private final Pool pool;
+  /** Replies queued and replies sent go in groups: many MOs, one commit. */
+  private final GroupedStatement enqueue;
+  private final GroupedStatement sent;
 
   SmsStore(Pool pool) {
     this.pool = pool;
-  }
-
-  Future<Void> upsertCustomer(byte[] id, byte[] sealedNumber, String region) {
-    return pool.preparedQuery(UPSERT_CUSTOMER).execute(Tuple.of(Buffer.buffer(id), Buffer.buffer(sealedNumber), region))
-        .mapEmpty();
+    this.enqueue = new GroupedStatement(pool, ENQUEUE);
+    this.sent = new GroupedStatement(pool, SENT);
   }
 
   Future<Void> optIn(byte[] id, boolean in) {
@@ -89,9 +89,11 @@ final class SmsStore {
   record Claim(OffsetDateTime at, boolean fresh) {
   }
 
-  Future<Claim> claim(byte[] dedupeKey) {
+  /** Claims an MO, making its sender a customer on the way (one statement, one commit). */
+  Future<Claim> claim(byte[] dedupeKey, byte[] customerId, byte[] sealedNumber, String region) {
     Tuple key = Tuple.of(Buffer.buffer(dedupeKey));
-    return pool.preparedQuery(CLAIM).execute(key).compose(rows -> rows.size() > 0
+    return pool.preparedQuery(CLAIM).execute(Tuple.of(Buffer.buffer(dedupeKey), Buffer.buffer(customerId),
+            Buffer.buffer(sealedNumber), region)).compose(rows -> rows.size() > 0
         ? Future.succeededFuture(new Claim(rows.iterator().next().getOffsetDateTime(0), true))
         : pool.preparedQuery(CLAIMED).execute(key)
             .map(again -> new Claim(again.iterator().next().getOffsetDateTime(0), false)));
@@ -121,8 +123,8 @@ final class SmsStore {
   }
 
   Future<Void> enqueue(Reply r) {
-    return pool.preparedQuery(ENQUEUE).execute(Tuple.of(r.claimKey() == null ? null : Buffer.buffer(r.claimKey()),
-        r.smsc(), r.source(), Buffer.buffer(r.sealedDestination()), r.kind(), r.body(), r.language())).mapEmpty();
+    return enqueue.run(Tuple.of(r.claimKey() == null ? null : Buffer.buffer(r.claimKey()),
+        r.smsc(), r.source(), Buffer.buffer(r.sealedDestination()), r.kind(), r.body(), r.language()));
   }
 
   record Due(long id, String source, byte[] sealedDestination, String body) {
@@ -141,8 +143,7 @@ final class SmsStore {
   }
 
   Future<Void> sent(long id, List<String> messageIds) {
-    return pool.preparedQuery(SENT).execute(Tuple.tuple().addLong(id).addArrayOfString(messageIds.toArray(String[]::new)))
-        .mapEmpty();
+    return sent.run(Tuple.tuple().addLong(id).addArrayOfString(messageIds.toArray(String[]::new)));
   }
 
   Future<Void> retry(long id, double afterSeconds, String status) {
