@@ -1,9 +1,6 @@
 import com.packcheck.sms.simulator.SimulatedSmsc;
 import com.packcheck.sms.text.DefaultAlphabet;
 import com.packcheck.sms.text.SmsCharset;
-import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,10 +30,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAccumulator;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.jsmpp.SMPPConstant;
-import org.jsmpp.extra.ProcessRequestException;
-import org.jsmpp.session.SMPPServerSessionListener;
-import org.jsmpp.session.ServerMessageReceiverListener;
 
 /**
  * The SMS load driver: plays the operator's SMSC (PackCheck binds to it), sends shoppers' MOs at a
@@ -102,6 +95,8 @@ public final class SmsLoad {
   final ConcurrentHashMap<String, AtomicLong> statuses = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, Mo> awaitingMt = new ConcurrentHashMap<>();
   final ConcurrentLinkedQueue<String> usedPool = new ConcurrentLinkedQueue<>();
+  /** The SMSC PackCheck binds to; it counts the submits it took and the ones it throttled. */
+  SimulatedSmsc smsc;
   final AtomicLong[] sentByKind = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
   final AtomicLong usedFallbacks = new AtomicLong();
   final AtomicLong attemptsMeasured = new AtomicLong();
@@ -111,8 +106,6 @@ public final class SmsLoad {
   final AtomicLong mtsMatchedMeasured = new AtomicLong();
   final AtomicLong mtsUnmatched = new AtomicLong();
   final AtomicLong mtsWrongText = new AtomicLong();
-  final AtomicLong submitsThrottledBySmsc = new AtomicLong();
-  final AtomicLong submitsAccepted = new AtomicLong();
   final LongAccumulator lastMeasuredRespNanos = new LongAccumulator(Math::max, 0);
   final LongAccumulator maxPacerLagMicros = new LongAccumulator(Math::max, 0);
   final ConcurrentLinkedQueue<String> wrongExamples = new ConcurrentLinkedQueue<>();
@@ -166,8 +159,8 @@ public final class SmsLoad {
   }
 
   int run() throws Exception {
-    try (SimulatedSmsc smsc = new SimulatedSmsc(port, systemId, password, smscTps, processors, this::onMt)) {
-      countRefusals(smsc);
+    try (SimulatedSmsc opened = new SimulatedSmsc(port, systemId, password, smscTps, processors, this::onMt)) {
+      smsc = opened;
       log("SMSC listening on port %d (system id %s, %d submits/s); waiting for PackCheck to bind", smsc.port(),
           systemId, smscTps);
       if (!waitFor(smsc::bound, bindTimeout)) {
@@ -196,37 +189,6 @@ public final class SmsLoad {
       report();
       return 0;
     }
-  }
-
-  /**
-   * SimulatedSmsc answers 0x58 past its cap but does not count those answers (and src/main is not ours
-   * to change here): wrap its receiver listener, which each session takes at accept, so before
-   * PackCheck binds, to count them on the way.
-   */
-  void countRefusals(SimulatedSmsc smsc) throws ReflectiveOperationException {
-    Field f = SimulatedSmsc.class.getDeclaredField("listener");
-    f.setAccessible(true);
-    SMPPServerSessionListener listener = (SMPPServerSessionListener) f.get(smsc);
-    listener.setMessageReceiverListener(countingRefusals(listener.getMessageReceiverListener()));
-  }
-
-  ServerMessageReceiverListener countingRefusals(ServerMessageReceiverListener inner) {
-    return (ServerMessageReceiverListener) Proxy.newProxyInstance(SmsLoad.class.getClassLoader(),
-        new Class<?>[] {ServerMessageReceiverListener.class}, (proxy, method, args) -> {
-          try {
-            Object result = method.invoke(inner, args);
-            if (method.getName().equals("onAcceptSubmitSm")) {
-              submitsAccepted.incrementAndGet();
-            }
-            return result;
-          } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof ProcessRequestException p
-                && p.getErrorCode() == SMPPConstant.STAT_ESME_RTHROTTLED) {
-              submitsThrottledBySmsc.incrementAndGet();
-            }
-            throw e.getCause();
-          }
-        });
   }
 
   /** The pacer: MO i is due at start + i / rate; a full window holds it back (the lag is reported). */
@@ -457,7 +419,7 @@ public final class SmsLoad {
       mts += mtsPerSecond.get(i);
     }
     log("t=%4.0f s  MOs taken %d, deliver_sm %s, MTs %d, SMSC 0x58 %d%s", (System.nanoTime() - startNanos) / 1e9,
-        acceptedMeasured.get(), new TreeMap<>(statuses), mts, submitsThrottledBySmsc.get(),
+        acceptedMeasured.get(), new TreeMap<>(statuses), mts, smsc.submitsThrottled(),
         metricsUrl == null ? "" : String.format(", outbox max pending %d, oldest %.1f s", maxPending.get(),
             maxOldestMillis.get() / 1000.0));
   }
@@ -507,7 +469,7 @@ public final class SmsLoad {
         mtsUnmatched.get());
     wrongExamples.forEach(w -> System.out.println("  wrong reply: " + w));
     System.out.printf("SMSC: %d submit_sm taken, %d answered 0x58 (over its %d/s); MT/s during the measured load %.0f, "
-        + "first to last MT %.0f (%d MTs over %d s)%n", submitsAccepted.get(), submitsThrottledBySmsc.get(), smscTps,
+        + "first to last MT %.0f (%d MTs over %d s)%n", smsc.submitsTaken(), smsc.submitsThrottled(), smscTps,
         mtsDuringMeasure / (double) Math.max(1, loadSecs - warmup), allMts / (double) Math.max(1, last - first + 1),
         allMts, Math.max(0, last - first + 1));
     if (metricsUrl != null) {

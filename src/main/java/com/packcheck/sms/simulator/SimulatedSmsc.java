@@ -57,6 +57,8 @@ public final class SimulatedSmsc implements AutoCloseable {
   private final RandomMessageIDGenerator ids = new RandomMessageIDGenerator();
   private final AtomicLong second = new AtomicLong();
   private final AtomicLong submitsThisSecond = new AtomicLong();
+  private final AtomicLong taken = new AtomicLong();
+  private final AtomicLong throttled = new AtomicLong();
   private final Thread acceptor;
   private volatile boolean closed;
 
@@ -77,6 +79,16 @@ public final class SimulatedSmsc implements AutoCloseable {
 
   public int port() {
     return listener.getPort();
+  }
+
+  /** submit_sm taken so far. */
+  public long submitsTaken() {
+    return taken.get();
+  }
+
+  /** submit_sm answered 0x58 (over the submits per second) so far. */
+  public long submitsThrottled() {
+    return throttled.get();
   }
 
   public boolean bound() {
@@ -139,8 +151,10 @@ public final class SimulatedSmsc implements AutoCloseable {
     @Override
     public SubmitSmResult onAcceptSubmitSm(SubmitSm submit, SMPPServerSession source) throws ProcessRequestException {
       if (overRate()) {
+        throttled.incrementAndGet();
         throw new ProcessRequestException("throttled", SMPPConstant.STAT_ESME_RTHROTTLED);
       }
+      taken.incrementAndGet();
       onMt.accept(new Mt(submit.getSourceAddr(), submit.getDestAddress(), submit.getDataCoding(),
           submit.getEsmClass(), submit.getShortMessage(), System.nanoTime()));
       return new SubmitSmResult(ids.newMessageId(), new OptionalParameter[0]);
