@@ -71,16 +71,19 @@ final class OutboxSender implements AutoCloseable {
           continue;
         }
         window.acquire();
-        int free = window.availablePermits();
-        List<SmsStore.Due> due = await(store.takeDue(smsc.name(), free + 1));
+        // a full window's worth at a time: each take is a commit, so few large takes beat many small ones
+        List<SmsStore.Due> due = await(store.takeDue(smsc.name(), smsc.window()));
         if (due.isEmpty()) {
           window.release();
           Thread.sleep(IDLE_MS);
           continue;
         }
-        // one permit is held; take the rest, one per reply
-        window.acquire(due.size() - 1);
-        for (SmsStore.Due d : due) {
+        // one permit is held for the first reply; each other waits for one of its own
+        for (int i = 0; i < due.size(); i++) {
+          if (i > 0) {
+            window.acquire();
+          }
+          SmsStore.Due d = due.get(i);
           submitters.execute(() -> {
             try {
               send(d);
