@@ -20,14 +20,23 @@ public final class PhoneNumbers {
   private PhoneNumbers() {
   }
 
-  /** The country (ISO 3166 alpha-2) of an E.164 number, e.g. "GH"; null if unknown. */
+  /**
+   * The country (ISO 3166 alpha-2) of an E.164 number, e.g. "GH"; null if unknown. Read from the
+   * country calling code (prefix-free, 1 to 3 digits) without parsing the number again; a code shared
+   * by several countries (+1, +7) names the main one.
+   */
   public static String region(String e164) {
-    try {
-      String region = UTIL.getRegionCodeForNumber(UTIL.parse(e164, null));
-      return region == null || region.equals("ZZ") ? null : region;
-    } catch (NumberParseException e) {
-      return null;
+    for (int digits = 1; digits <= 3 && e164.length() > digits + 1; digits++) {
+      try {
+        String region = UTIL.getRegionCodeForCountryCode(Integer.parseInt(e164.substring(1, 1 + digits)));
+        if (!"ZZ".equals(region)) {
+          return region;
+        }
+      } catch (NumberFormatException e) {
+        return null;
+      }
     }
+    return null;
   }
 
   /**
