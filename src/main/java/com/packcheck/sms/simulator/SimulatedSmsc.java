@@ -1,6 +1,8 @@
 package com.packcheck.sms.simulator;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -32,6 +34,9 @@ import org.jsmpp.session.ServerMessageReceiverListener;
 import org.jsmpp.session.Session;
 import org.jsmpp.session.SubmitMultiResult;
 import org.jsmpp.session.SubmitSmResult;
+import org.jsmpp.session.connection.ServerConnection;
+import org.jsmpp.session.connection.ServerConnectionFactory;
+import org.jsmpp.session.connection.socket.ServerSocketConnection;
 import org.jsmpp.util.RandomMessageIDGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +69,7 @@ public final class SimulatedSmsc implements AutoCloseable {
 
   public SimulatedSmsc(int port, String systemId, String password, int maxSubmitsPerSecond, int processors,
       Consumer<Mt> onMt) throws IOException {
-    this.listener = new SMPPServerSessionListener(port);
+    this.listener = new SMPPServerSessionListener(port, new LoopbackOnly());
     listener.setPduProcessorDegree(processors);
     listener.setQueueCapacity(10_000);
     this.systemId = systemId;
@@ -201,6 +206,26 @@ public final class SimulatedSmsc implements AutoCloseable {
     @Override
     public DataSmResult onAcceptDataSm(DataSm d, Session s) throws ProcessRequestException {
       throw new ProcessRequestException("not supported", SMPPConstant.STAT_ESME_RINVCMDID);
+    }
+  }
+
+  /** A simulator with a default password has no business on the network: it listens on 127.0.0.1 only. */
+  private static final class LoopbackOnly implements ServerConnectionFactory {
+    @Override
+    public ServerConnection listen(int port) throws IOException {
+      return listen(port, 0, 50);
+    }
+
+    @Override
+    public ServerConnection listen(int port, int timeout) throws IOException {
+      return listen(port, timeout, 50);
+    }
+
+    @Override
+    public ServerConnection listen(int port, int timeout, int backlog) throws IOException {
+      ServerSocket socket = new ServerSocket(port, backlog, InetAddress.getLoopbackAddress());
+      socket.setSoTimeout(timeout);
+      return new ServerSocketConnection(socket);
     }
   }
 
