@@ -11,7 +11,9 @@ import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
 import com.packcheck.embedded.EmbeddedRedis;
 import com.packcheck.http.HttpVerticle;
+import com.packcheck.sms.ManufacturerTemplates;
 import com.packcheck.sms.SmsGateway;
+import com.packcheck.sms.text.Templates;
 import com.packcheck.sms.simulator.SmscCommand;
 import com.packcheck.store.Bootstrap;
 import com.packcheck.store.Database;
@@ -111,15 +113,17 @@ public final class PackCheck implements AutoCloseable {
     webhooks.start(Duration.ofSeconds(1));
     LedgerRollup rollup = new LedgerRollup(vertx, pool, LedgerRollup.SETTLED);
     rollup.start(Duration.ofSeconds(10));
+    // one instance: a manufacturer's new wording clears the cache the SMS path reads
+    ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsGateway sms = config.sms().enabled()
-        ? SmsGateway.start(vertx, config, db, pool, hmac, cipher, hot, redis, metrics)
+        ? SmsGateway.start(vertx, config, db, pool, hmac, cipher, hot, redis, templates, metrics)
             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
         : null;
     Supplier<JsonObject> smsReadiness = sms == null ? JsonObject::new : sms::readiness;
     List<HttpVerticle> verticles = new ArrayList<>();
     Config running = config;
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, cipher, metrics, hot, smsReadiness);
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, cipher, metrics, hot, templates, smsReadiness);
       synchronized (verticles) {
         verticles.add(verticle);
       }

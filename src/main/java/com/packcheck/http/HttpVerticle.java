@@ -10,7 +10,6 @@ import com.packcheck.code.Hmac;
 import com.packcheck.code.NumberCipher;
 import com.packcheck.config.Config;
 import com.packcheck.sms.ManufacturerTemplates;
-import com.packcheck.sms.text.Templates;
 import com.packcheck.ledger.LedgerWriter;
 import com.packcheck.ledger.CustomerReport;
 import com.packcheck.ledger.MonthlyReport;
@@ -44,12 +43,13 @@ public final class HttpVerticle extends VerticleBase {
   private final PrometheusMeterRegistry metrics;
   private final HotState hot;
   private final Supplier<JsonObject> smsReadiness;
+  private final ManufacturerTemplates templates;
   private LedgerWriter ledger;
   private HttpServer server;
 
   public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, NumberCipher cipher,
       PrometheusMeterRegistry metrics,
-      HotState hot, Supplier<JsonObject> smsReadiness) {
+      HotState hot, ManufacturerTemplates templates, Supplier<JsonObject> smsReadiness) {
     this.config = config;
     this.db = db;
     this.pool = pool;
@@ -58,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
     this.metrics = metrics;
     this.hot = hot;
     this.smsReadiness = smsReadiness;
+    this.templates = templates;
   }
 
   @Override
@@ -76,7 +77,7 @@ public final class HttpVerticle extends VerticleBase {
     new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(pool, cipher))
         .mount(router, auth);
     new AlertRoutes(new AlertRepository(pool)).mount(router, bodies, auth);
-    new SmsTemplateRoutes(new ManufacturerTemplates(pool, Templates.load())).mount(router, bodies, auth);
+    new SmsTemplateRoutes(templates).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
     new DashboardRoutes().mount(router);
     router.route().failureHandler(Replies::failure);

@@ -6,7 +6,6 @@ import com.packcheck.config.Config;
 import com.packcheck.config.SmsSettings;
 import com.packcheck.sms.smpp.SmppLink;
 import com.packcheck.sms.smpp.SmscConfig;
-import com.packcheck.sms.text.Templates;
 import com.packcheck.store.Database;
 import com.packcheck.store.HotCodes;
 import com.packcheck.store.HotState;
@@ -45,9 +44,8 @@ public final class SmsGateway implements AutoCloseable {
 
   /** Starts the channel; the binds come up in the background (and come back after any loss). */
   public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
-      NumberCipher cipher, HotState hot, HotCodes redis, MeterRegistry metrics) {
+      NumberCipher cipher, HotState hot, HotCodes redis, ManufacturerTemplates templates, MeterRegistry metrics) {
     SmsSettings settings = config.sms();
-    ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsVerticle checks = new SmsVerticle(config, db, hmac, hot);
     return vertx.deployVerticle(checks).map(deployment -> {
       SmsStore store = new SmsStore(pool);

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,9 @@ final class SmsService implements MoHandler {
   private final Duration budget;
   private final int maxBadPerHour;
   private final String language;
+  /** Built once: what data_coding 0 means differs per SMSC. */
+  private final Map<String, SmsCharset> charsets = new HashMap<>();
+  private final MoParser parser;
   /** Looked up once, not in the registry at every check. */
   private final Map<Outcome, Counter> checked = new EnumMap<>(Outcome.class);
 
@@ -75,6 +79,8 @@ final class SmsService implements MoHandler {
     this.budget = budget;
     this.maxBadPerHour = maxBadPerHour;
     this.language = language;
+    this.parser = new MoParser(language);
+    smscs.forEach((name, smsc) -> charsets.put(name, new SmsCharset(smsc.defaultAlphabet())));
     for (Outcome o : Outcome.values()) {
       checked.put(o, metrics.counter("packcheck.checks", "channel", "sms", "outcome", o.wire()));
     }
@@ -99,8 +105,8 @@ final class SmsService implements MoHandler {
       if (whole.isEmpty()) {
         return MoHandler.OK;
       }
-      Optional<String> text = new SmsCharset(smsc.defaultAlphabet()).decode(pdu.dataCoding(), whole.get());
-      MoText command = text.map(new MoParser(language)::parse).orElse(new MoText.Unreadable());
+      Optional<String> text = charsets.get(smsc.name()).decode(pdu.dataCoding(), whole.get());
+      MoText command = text.map(parser::parse).orElse(new MoText.Unreadable());
       answer(smsc, pdu.destinationAddress(), phone.e164(), text.orElse(HexFormat.of().formatHex(whole.get())), command,
           deadline);
       return MoHandler.OK;

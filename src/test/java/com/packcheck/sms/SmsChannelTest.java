@@ -227,12 +227,14 @@ class SmsChannelTest {
   }
 
   @Test
-  @DisplayName("a manufacturer's own wording is checked like the defaults and used for replies about its codes only")
+  @DisplayName("a manufacturer's own wording is checked like the defaults and used at once for replies about its codes only")
   void manufacturerTemplates() throws Exception {
     var maker = world.stack.manufacturer(api, 3);
     long product = world.stack.product(api, maker, "Coartem 20/120");
-    String code = com.packcheck.support.Stack.codes(1).get(0);
-    world.stack.activeBatch(api, maker, product, List.of(code));
+    List<String> codes = com.packcheck.support.Stack.codes(2);
+    world.stack.activeBatch(api, maker, product, codes);
+    String code = codes.get(1);
+    assertThat(send(Phones.newNumber(), codes.get(0))).as("the defaults, before any wording is set").startsWith("GENUINE:");
     Client.Response tooLong = api.put("/v1/sms/templates", maker.token(),
         new io.vertx.core.json.JsonObject().put("en.genuine_first", "x".repeat(150) + " {product}"));
     assertThat(tooLong.status()).isEqualTo(422);
