@@ -232,19 +232,22 @@ public final class HotCodes implements AutoCloseable {
 
   /**
    * Counts an event in a window shared by every instance (the counter lives {@code window} from its
-   * first event): how per-sender limits and the SMSC's submits per second are kept.
+   * first event): how per-sender limits and the SMSC's submits per second are kept. Like a check,
+   * it fails after the Redis timeout rather than hold its caller: the callers then do without Redis.
    */
   public CompletableFuture<Long> count(String name, Duration window) {
     byte[] key = bytes(prefix + ":count:" + name);
     return redis.incr(key).toCompletableFuture().thenCompose(n -> n == 1
         ? redis.pexpire(key, window.toMillis()).toCompletableFuture().thenApply(set -> n)
-        : CompletableFuture.completedFuture(n));
+        : CompletableFuture.completedFuture(n))
+        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   /** The current value of a {@link #count} counter (0 when absent or expired). */
   public CompletableFuture<Long> peek(String name) {
     return redis.get(bytes(prefix + ":count:" + name)).toCompletableFuture()
-        .thenApply(v -> v == null ? 0L : Long.parseLong(new String(v, StandardCharsets.US_ASCII)));
+        .thenApply(v -> v == null ? 0L : Long.parseLong(new String(v, StandardCharsets.US_ASCII)))
+        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   /** A lease so that one instance at a time rebuilds. */

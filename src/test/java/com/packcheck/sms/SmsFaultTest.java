@@ -30,6 +30,7 @@ class SmsFaultTest {
   static final String SHORT_CODE = "1393";
   static final int MAX_TPS = 5;
   static TcpProxy pgProxy;
+  static TcpProxy redisProxy;
   static TestSmsc smsc;
   static World world;
   static Client viaProxy;
@@ -38,11 +39,14 @@ class SmsFaultTest {
   static void start() throws Exception {
     PgUrl pg = PgUrl.parse(TestPostgres.url());
     pgProxy = new TcpProxy(pg.host(), pg.port());
+    java.net.URI redis = java.net.URI.create(com.packcheck.support.TestRedis.url());
+    redisProxy = new TcpProxy(redis.getHost(), redis.getPort());
     smsc = TestSmsc.start("packcheck", "s3cret", 100);
     // instance 0 sets up codes directly; instance 1 serves SMS with PostgreSQL behind the proxy
     world = new World(7, Map.of(), Map.of(
         "PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pgProxy.port() + "/"
             + pg.database(),
+        "PACKCHECK_REDIS_URL", "redis://127.0.0.1:" + redisProxy.port() + redis.getPath(),
         "PACKCHECK_COMMIT_TIMEOUT_MS", "1000", "PACKCHECK_SMPP_BUDGET_MS", "1500",
         "PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
         "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
@@ -54,6 +58,7 @@ class SmsFaultTest {
   @AfterEach
   void heal() {
     pgProxy.heal();
+    redisProxy.heal();
   }
 
   @AfterAll
@@ -61,6 +66,24 @@ class SmsFaultTest {
     world.close();
     smsc.close();
     pgProxy.close();
+    redisProxy.close();
+  }
+
+  @Test
+  @DisplayName("with Redis silent or gone, MOs are still checked by PostgreSQL within the budget and answered")
+  void redisDown() throws Exception {
+    List<String> codes = world.activeCodes(2);
+    String phone = Phones.newNumber();
+    redisProxy.swallowReplies();
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, codes.get(0))).as("not ESME_RX_T_APPN").isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("GENUINE").contains("First check");
+    redisProxy.heal();
+    redisProxy.cut();
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, codes.get(1))).isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 2)).startsWith("GENUINE").contains("First check");
+    // another text (the same one within a day would be a redelivery), the same shopper
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, "CHECK " + codes.get(0))).isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 3)).startsWith("GENUINE").contains("You first verified");
   }
 
   private static void awaitBound() throws InterruptedException {
