@@ -11,9 +11,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -182,9 +179,6 @@ class AlertsTest {
   }
 
   private static String query(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      return rs.next() ? rs.getString(1) : null;
-    }
+    return TestPostgres.value(world.stack.schema, sql);
   }
 }

@@ -7,9 +7,6 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -174,10 +171,6 @@ class CheckSemanticsTest {
   }
 
   private static long scalar(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestPostgres.number(world.stack.schema, sql);
   }
 }

@@ -191,11 +191,7 @@ class ReportsTest extends OneInstanceTest {
   }
 
   private static String query(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(world.stack.schema); java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return TestPostgres.value(world.stack.schema, sql);
   }
 
   @Test

@@ -11,8 +11,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -234,10 +232,6 @@ class UsageTest extends OneInstanceTest {
   }
 
   private static long scalar(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestPostgres.number(world.stack.schema, sql);
   }
 }

@@ -12,9 +12,6 @@ import com.cloudhopper.smpp.pdu.DeliverSm;
 import com.cloudhopper.smpp.tlv.Tlv;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -57,11 +54,7 @@ class SmsChannelTest {
   }
 
   private static long count(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestPostgres.number(world.stack.schema, sql);
   }
 
   @Test
@@ -184,10 +177,8 @@ class SmsChannelTest {
     String messageId = null;
     long deadline = System.currentTimeMillis() + 5_000;
     while (messageId == null && System.currentTimeMillis() < deadline) {
-      try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1")) {
-        messageId = rs.next() ? rs.getString(1) : null;
-      }
+      messageId = TestPostgres.value(world.stack.schema,
+          "select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1");
       Thread.sleep(50);
     }
     assertThat(messageId).as("the reply's message id, recorded once the SMSC took it").isNotNull();

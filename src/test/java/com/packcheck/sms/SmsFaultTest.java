@@ -9,9 +9,6 @@ import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
 import com.packcheck.support.World;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -95,11 +92,7 @@ class SmsFaultTest {
   }
 
   private static long count(String sql) throws Exception {
-    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestPostgres.number(world.stack.schema, sql);
   }
 
   /** Delivers like an SMSC: again after a temporary error or no answer, until PackCheck takes it. */
@@ -177,7 +170,7 @@ class SmsFaultTest {
     awaitBound();
     long deadline = System.currentTimeMillis() + 20_000;
     while (System.currentTimeMillis() < deadline
-        && phones.stream().anyMatch(p -> Phones.replies(smsc, p).isEmpty()) && count(unsettled(phones)) > 0) {
+        && phones.stream().anyMatch(p -> Phones.replies(smsc, p).isEmpty()) && count(UNSETTLED) > 0) {
       Thread.sleep(100);
     }
     assertThat(smsc.binds()).isGreaterThanOrEqualTo(2);
@@ -191,9 +184,7 @@ class SmsFaultTest {
         .isEqualTo(12);
   }
 
-  private static String unsettled(List<String> phones) {
-    return "select count(*) from sms_outbox where state in ('pending', 'sending')";
-  }
+  private static final String UNSETTLED = "select count(*) from sms_outbox where state in ('pending', 'sending')";
 
   @Test
   @DisplayName("replies never exceed the SMSC's submits per second, and a throttled (0x58) submit is paused and retried")

@@ -4,6 +4,7 @@ import com.packcheck.store.PgUrl;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.UUID;
 import org.testcontainers.DockerClientFactory;
@@ -35,6 +36,18 @@ public final class TestPostgres {
   public static Connection connect(String schema) throws Exception {
     PgUrl pg = PgUrl.parse(url());
     return DriverManager.getConnection(pg.jdbcUrl(schema), pg.user(), pg.password());
+  }
+
+  /** The first column of the first row of {@code sql} in {@code schema}, or null without a row. */
+  public static String value(String schema, String sql) throws Exception {
+    try (Connection c = connect(schema); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  /** {@link #value} as a number: counts and sums. */
+  public static long number(String schema, String sql) throws Exception {
+    return Long.parseLong(value(schema, sql));
   }
 
   public static void dropSchema(String schema) {
