@@ -97,6 +97,22 @@ api() { # method path token [curl args...]; prints the body, fails on a non-2xx 
 }
 json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
 
+# Before a run: the tools it needs are on the PATH, its directory exists, the jar is built (again with
+# REBUILD set), and PORT is free.
+prepare_run() { # tools...
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || die "$tool is required on the PATH"
+  done
+  mkdir -p "$RUN_DIR/data"
+  if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
+    log "building $JAR"
+    timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
+  fi
+  [[ -f "$JAR" ]] || die "$JAR not found after the build"
+  free_port "$PORT" || die "port $PORT is in use; set PORT"
+}
+
 # The EXIT trap of a script that started PackCheck and Redis with the functions above: stops them,
 # drops the schema (unless KEEP is set), removes the run's data and, on failure, shows PackCheck's log.
 # A script may define stop_extra to stop what it started besides.

@@ -33,15 +33,7 @@ stop_extra() {
 trap finish_run EXIT
 trap 'exit 130' INT TERM
 
-for tool in java mvn curl psql jq gzip jstat redis-cli; do
-  command -v "$tool" >/dev/null || die "$tool is required on the PATH"
-done
-mkdir -p "$RUN_DIR/data"
-if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
-  log "building $JAR"
-  timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
-fi
-free_port "$PORT" || die "port $PORT is in use; set PORT"
+prepare_run java mvn curl psql jq gzip jstat redis-cli
 start_redis
 # shellcheck disable=SC2086
 start_packcheck "$JAR" $PACKCHECK_JAVA_OPTS

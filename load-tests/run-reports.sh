@@ -27,12 +27,7 @@ BASE="http://127.0.0.1:${PORT}"
 trap finish_run EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$RUN_DIR/data"
-if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
-  log "building $JAR"
-  timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
-fi
-free_port "$PORT" || die "port $PORT is in use; set PORT"
+prepare_run java mvn curl psql jq
 start_redis
 # shellcheck disable=SC2086
 start_packcheck "$JAR" $PACKCHECK_JAVA_OPTS

@@ -53,39 +53,18 @@ SMPP_PASSWORD="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"  # SMPP allows 8 c
 APP_SCHEMA="sms_${STAMP}"
 RUN_DIR="$HERE/target/sms-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
-APP_PID=""
-REDIS_PID=""
 LOAD_PID=""
 SAMPLER_PID=""
-APP_SCHEMA_CREATED=""
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  set +e   # clean up everything, whatever fails on the way
+stop_extra() {
   [[ -z "$SAMPLER_PID" ]] || kill "$SAMPLER_PID" 2>/dev/null
   stop_pid "$LOAD_PID" SmsLoad 15
-  stop_pid "$APP_PID" PackCheck 40
-  stop_pid "$REDIS_PID" redis-server 10
-  if [[ -n "$APP_SCHEMA_CREATED" && -z "${KEEP:-}" ]]; then
-    psql_q -c "drop schema if exists ${APP_SCHEMA} cascade" >/dev/null 2>&1 || log "could not drop ${APP_SCHEMA}"
-  fi
-  rm -rf "$RUN_DIR/data" "$RUN_DIR"/codes.* 2>/dev/null || true
-  (( rc == 0 )) || { log "FAILED (exit $rc); logs in $RUN_DIR"; tail -n 30 "$RUN_DIR/packcheck.log" >&2 2>/dev/null; }
-  exit "$rc"
+  rm -f "$RUN_DIR"/codes.* 2>/dev/null
 }
-trap cleanup EXIT
+trap finish_run EXIT
 trap 'exit 130' INT TERM
 
-for tool in java mvn curl psql jq redis-server; do
-  command -v "$tool" >/dev/null || die "$tool is required on the PATH"
-done
-mkdir -p "$RUN_DIR/data"
-if [[ ! -f "$JAR" || -n "${REBUILD:-}" ]]; then
-  log "building $JAR"
-  timeout 900 mvn -q -f "$ROOT/pom.xml" package -DskipTests || die "mvn package failed"
-fi
-free_port "$PORT" || die "port $PORT is in use; set PORT"
+prepare_run java mvn curl psql jq redis-server
 while ! free_port "$SMPP_PORT"; do SMPP_PORT=$(( SMPP_PORT + 1 )); done
 
 # SmsLoad first: it is the SMSC PackCheck binds to. It waits for the bind, then for the codes file.
