@@ -1,5 +1,6 @@
 package com.packcheck.alerts;
 
+import com.packcheck.store.Periodic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -86,7 +87,7 @@ public final class AlertScanner {
   private final int cloneCustomers;
   private final int burstFakes;
   private OffsetDateTime scannedTo = OffsetDateTime.now(ZoneOffset.UTC).minusHours(1);
-  private long timer = -1;
+  private Periodic timer;
 
   public AlertScanner(Vertx vertx, Pool pool, int cloneCustomers, int burstFakes) {
     this.vertx = vertx;
@@ -96,12 +97,11 @@ public final class AlertScanner {
   }
 
   public void start(Duration every) {
-    timer = vertx.setPeriodic(every.toMillis(), id -> scan().onFailure(e ->
-        LOG.warn("Alert scan failed; the next one covers the same checks: {}", e.toString())));
+    timer = Periodic.every(vertx, every, this::scan, LOG, "Alert scan failed; the next one covers the same checks");
   }
 
   public void stop() {
-    vertx.cancelTimer(timer);
+    timer.stop();
   }
 
   /** One scan; completes with how many alerts were queued for webhooks (0 if another instance scans). */

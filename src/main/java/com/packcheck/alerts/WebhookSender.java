@@ -1,5 +1,6 @@
 package com.packcheck.alerts;
 
+import com.packcheck.store.Periodic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -57,8 +58,7 @@ public final class WebhookSender {
   private final Pool pool;
   private final Duration backoff;
   private final HttpClient http;
-  private long timer = -1;
-  private boolean sending;
+  private Periodic timer;
 
   public WebhookSender(Vertx vertx, Pool pool, Duration backoff) {
     this.vertx = vertx;
@@ -68,21 +68,11 @@ public final class WebhookSender {
   }
 
   public void start(Duration every) {
-    timer = vertx.setPeriodic(every.toMillis(), id -> {
-      if (!sending) {
-        sending = true;
-        sendDue().onComplete(ar -> {
-          sending = false;
-          if (ar.failed()) {
-            LOG.warn("Webhook deliveries: {}", ar.cause().toString());
-          }
-        });
-      }
-    });
+    timer = Periodic.every(vertx, every, this::sendDue, LOG, "Webhook deliveries failed; due ones are tried again");
   }
 
   public void stop() {
-    vertx.cancelTimer(timer);
+    timer.stop();
     http.close();
   }
 

@@ -1,5 +1,6 @@
 package com.packcheck.ledger;
 
+import com.packcheck.store.Periodic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -50,8 +51,7 @@ public final class LedgerRollup {
   private final Vertx vertx;
   private final Pool pool;
   private final Duration settled;
-  private long timer = -1;
-  private boolean running;
+  private Periodic timer;
 
   public LedgerRollup(Vertx vertx, Pool pool, Duration settled) {
     this.vertx = vertx;
@@ -60,21 +60,11 @@ public final class LedgerRollup {
   }
 
   public void start(Duration every) {
-    timer = vertx.setPeriodic(every.toMillis(), id -> {
-      if (!running) {
-        running = true;
-        catchUp().onComplete(ar -> {
-          running = false;
-          if (ar.failed()) {
-            LOG.warn("Ledger roll-up failed; the reports read the ledger meanwhile: {}", ar.cause().toString());
-          }
-        });
-      }
-    });
+    timer = Periodic.every(vertx, every, this::catchUp, LOG, "Ledger roll-up failed; the reports read the ledger meanwhile");
   }
 
   public void stop() {
-    vertx.cancelTimer(timer);
+    timer.stop();
   }
 
   /** Steps until the roll-up has caught up with the settled ledger. */
