@@ -230,6 +230,10 @@ class SmsChannelTest {
         new io.vertx.core.json.JsonObject().put("en.genuine_first", "x".repeat(150) + " {product}"));
     assertThat(tooLong.status()).isEqualTo(422);
     assertThat(tooLong.json().getString("error")).isEqualTo("invalid_template");
+    assertThat(api.put("/v1/sms/templates", maker.token(), new io.vertx.core.json.JsonObject().put("en.fake", 5))
+        .status()).as("not a text").isEqualTo(400);
+    assertThat(api.put("/v1/sms/templates", maker.token(), new io.vertx.core.json.JsonObject().put("xx.nothing", "hi"))
+        .json().getString("error")).as("names no language and reply").isEqualTo("invalid_template");
     Client.Response set = api.put("/v1/sms/templates", maker.token(), new io.vertx.core.json.JsonObject()
         .put("en.genuine_first", "Genuine {product} from Acme, lot {lot}. Thank you! Ref {ref}"));
     assertThat(set.status()).isEqualTo(200);
