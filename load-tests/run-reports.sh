@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # How long a manufacturer's reports take over a big ledger, on this machine only (127.0.0.1):
 #   1. builds target/packcheck.jar if missing, starts it on a fresh PostgreSQL schema and a private Redis,
-#   2. writes INTERACTIONS interactions of one manufacturer into this month (SQL generate_series:
-#      CUSTOMERS distinct customers, both channels, several outcomes), then ANALYZE,
+#   2. writes CUSTOMERS customers and INTERACTIONS interactions of one manufacturer into this month (SQL
+#      generate_series: both channels, several outcomes, three regions), then ANALYZE,
 #   3. times GET /v1/reports/monthly and GET /v1/customers/summary (TRIES times each) and prints them.
 #
 # Settings (environment): INTERACTIONS (10000000), CUSTOMERS (1000000), TRIES (3), PORT (18097),
@@ -41,6 +41,10 @@ log "writing ${INTERACTIONS} interactions (${CUSTOMERS} customers) into ${MONTH}
 t0=$(date +%s)
 psql_q <<SQL
 set search_path = ${APP_SCHEMA};
+-- the shoppers, in three countries, as the SMS channel would have created them
+insert into customers (id, kind, region)
+select decode(md5(g::text) || md5('c' || g::text), 'hex'), 'msisdn', (array['GH', 'NG', 'KE'])[1 + g % 3]
+from generate_series(0, ${CUSTOMERS} - 1) g;
 insert into interactions (id, at, channel, customer_id, action, code_hash, manufacturer_id, outcome,
                           first_check, price, currency)
 select nextval('interactions_id_seq'),

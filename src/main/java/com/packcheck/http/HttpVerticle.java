@@ -74,7 +74,7 @@ public final class HttpVerticle extends VerticleBase {
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
-    new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(pool, cipher))
+    new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(vertx, pool, cipher))
         .mount(router, auth);
     new AlertRoutes(new AlertRepository(pool)).mount(router, bodies, auth);
     new SmsTemplateRoutes(templates).mount(router, bodies, auth);

@@ -4,15 +4,18 @@ import com.packcheck.batch.NotFoundException;
 import com.packcheck.code.NumberCipher;
 import com.packcheck.sms.text.PhoneNumbers;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * A manufacturer's customers, from its ledger: the shoppers (by number) and pharmacies who checked
@@ -20,31 +23,6 @@ import java.util.HexFormat;
  * unless the shopper opted in (YES) and has not opted out since.
  */
 public final class CustomerReport {
-  /** Customers of a period by channel and region, and how many checked more than once. */
-  private static final String SUMMARY = """
-      with cur as (
-        select i.customer_id, i.channel, count(*) as n
-        from interactions i
-        where i.manufacturer_id = $1 and i.at >= $2 and i.at < $3
-        group by i.customer_id, i.channel
-      ),
-      per_customer as (select customer_id, sum(n) as n from cur group by customer_id),
-      prev as (
-        select distinct i.customer_id from interactions i
-        where i.manufacturer_id = $1 and i.at >= $4 and i.at < $2
-      )
-      select 'total', null, count(*), count(*) filter (where n > 1),
-             (select count(*) from prev), (select count(*) from prev where customer_id in (select customer_id from cur))
-      from per_customer
-      union all
-      select 'channel', channel, count(distinct customer_id), null, null, null from cur group by channel
-      union all
-      select 'region', coalesce(c.region, p.region, 'unknown'), count(*), null, null, null
-      from per_customer pc
-      left join customers c on c.id = pc.customer_id
-      left join pharmacies p on p.id = c.pharmacy_id
-      group by 2
-      """;
   private static final String LIST = """
       select i.customer_id, c.kind, count(*), max(i.at)
       from interactions i left join customers c on c.id = i.customer_id
@@ -70,10 +48,12 @@ public final class CustomerReport {
 
   private final Pool pool;
   private final NumberCipher cipher;
+  private final CustomerSets sets;
 
-  public CustomerReport(Pool pool, NumberCipher cipher) {
+  public CustomerReport(Vertx vertx, Pool pool, NumberCipher cipher) {
     this.pool = pool;
     this.cipher = cipher;
+    this.sets = new CustomerSets(vertx);
   }
 
   /**
@@ -83,24 +63,22 @@ public final class CustomerReport {
    */
   public Future<JsonObject> summary(long manufacturerId, Instant from, Instant to) {
     Instant previous = from.minus(java.time.Duration.between(from, to));
-    return pool.preparedQuery(SUMMARY).execute(Tuple.of(manufacturerId, utc(from), utc(to), utc(previous))).map(rows -> {
-      JsonObject out = new JsonObject().put("from", from.toString()).put("to", to.toString());
-      JsonObject byChannel = new JsonObject().put("http", 0L).put("sms", 0L);
-      JsonObject byRegion = new JsonObject();
-      for (Row r : rows) {
-        switch (r.getString(0)) {
-          case "total" -> {
-            long before = r.getLong(4);
-            out.put("customers", r.getLong(2)).put("repeatCustomers", r.getLong(3))
-                .put("previousCustomers", before)
-                .put("retention", before == 0 ? null : Math.round(1000.0 * r.getLong(5) / before) / 1000.0);
-          }
-          case "channel" -> byChannel.put(r.getString(1), r.getLong(2));
-          default -> byRegion.put(r.getString(1), r.getLong(2));
-        }
-      }
-      return out.put("byChannel", byChannel).put("byRegion", byRegion);
-    });
+    // the roll-up's sets and the ledger after its watermark, in one snapshot
+    return pool.withTransaction((SqlConnection conn) -> LedgerRollup.snapshot(conn).compose(watermark ->
+        sets.period(conn, manufacturerId, from, to, watermark).compose(current ->
+            sets.period(conn, manufacturerId, previous, from, watermark).map(before -> {
+              long returning = RoaringBitmap.andCardinality(before.customers(), current.customers());
+              long previousCustomers = before.customers().getLongCardinality();
+              return new JsonObject().put("from", from.toString()).put("to", to.toString())
+                  .put("customers", current.customers().getLongCardinality())
+                  .put("repeatCustomers", current.repeatCustomers())
+                  .put("previousCustomers", previousCustomers)
+                  .put("retention", previousCustomers == 0 ? null
+                      : Math.round(1000.0 * returning / previousCustomers) / 1000.0)
+                  .put("byChannel", new JsonObject().put("http", 0L).put("sms", 0L)
+                      .mergeIn(current.counts(CustomerSet.CHANNEL)))
+                  .put("byRegion", current.counts(CustomerSet.REGION));
+            }))));
   }
 
   /** The customers of a period, most recent first: their ids (for {@link #interactions}), kind, checks. */

@@ -11,39 +11,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rolls the ledger up into {@code ledger_days}, a step at a time, on one instance at a time (the
+ * Rolls the ledger up into {@code ledger_days} and {@code customer_sets}, a step at a time, on one instance at a time (the
  * watermark row's lock). An interaction is rolled up only once every interaction with a smaller id has
  * surely committed or failed: ids are drawn when a check's transaction starts, and a check is answered
  * or abandoned within seconds, so interactions older than {@link #SETTLED} are final. The watermark
- * moves in the same transaction as the sums, so nothing is counted twice or lost.
+ * moves in the same transaction as the sums and the customer sets ({@link CustomerSets}), so nothing is
+ * counted twice or lost.
  */
 public final class LedgerRollup {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerRollup.class);
-  static final String WATERMARK = "select value::bigint from settings where name = 'ledger_days_watermark'";
-  /** $1: ids a step looks at; $2: seconds after which an interaction is final. */
-  private static final String STEP = """
-      with w as (
-        select value::bigint as from_id from settings where name = 'ledger_days_watermark' for update skip locked
-      ),
-      upto as (
-        select coalesce(max(i.id), (select from_id from w)) as id
-        from interactions i, w
-        where i.id > w.from_id and i.id <= w.from_id + $1 and i.at < now() - make_interval(secs => $2)
-      ),
-      rolled as (
-        insert into ledger_days (manufacturer_id, day, channel, outcome, checks, amount)
-        select i.manufacturer_id, (i.at at time zone 'UTC')::date, i.channel, i.outcome, count(*), sum(i.price)
-        from interactions i, w, upto
-        where i.id > w.from_id and i.id <= upto.id and i.manufacturer_id is not null
-        group by 1, 2, 3, 4
-        on conflict (manufacturer_id, day, channel, outcome) do update
-          set checks = ledger_days.checks + excluded.checks, amount = ledger_days.amount + excluded.amount
-        returning 1
-      )
-      update settings set value = (select id from upto)::text
-      where name = 'ledger_days_watermark' and exists (select 1 from w)
-      returning value::bigint - (select from_id from w), (select count(*) from rolled)
+  private static final String SNAPSHOT = "set transaction isolation level repeatable read, read only";
+  private static final String WATERMARK = "select value::bigint from settings where name = 'ledger_days_watermark'";
+  /** The watermark, locked for the step; no row when another instance is rolling up. */
+  private static final String LOCK = """
+      select value::bigint from settings where name = 'ledger_days_watermark' for update skip locked
       """;
+  /** Where a step from $1 ends: at most $2 ids on, at the last interaction older than $3 seconds. */
+  private static final String STEP_END = """
+      select coalesce(max(id), $1) from interactions
+      where id > $1 and id <= $1 + $2 and at < now() - make_interval(secs => $3)
+      """;
+  /** The checks and amounts of ids in ($1, $2] added to their manufacturer's days. */
+  private static final String ROLL_DAYS = """
+      insert into ledger_days (manufacturer_id, day, channel, outcome, checks, amount)
+      select manufacturer_id, (at at time zone 'UTC')::date, channel, outcome, count(*), sum(price)
+      from interactions
+      where id > $1 and id <= $2 and manufacturer_id is not null
+      group by 1, 2, 3, 4
+      on conflict (manufacturer_id, day, channel, outcome) do update
+        set checks = ledger_days.checks + excluded.checks, amount = ledger_days.amount + excluded.amount
+      """;
+  private static final String MOVE = "update settings set value = $1::bigint::text where name = 'ledger_days_watermark'";
   /** How old an interaction must be to be final: far beyond the commit timeout. */
   public static final Duration SETTLED = Duration.ofMinutes(2);
   private static final int STEP_IDS = 500_000;
@@ -51,12 +49,14 @@ public final class LedgerRollup {
   private final Vertx vertx;
   private final Pool pool;
   private final Duration settled;
+  private final CustomerSets customerSets;
   private Periodic timer;
 
   public LedgerRollup(Vertx vertx, Pool pool, Duration settled) {
     this.vertx = vertx;
     this.pool = pool;
     this.settled = settled;
+    this.customerSets = new CustomerSets(vertx);
   }
 
   public void start(Duration every) {
@@ -67,11 +67,40 @@ public final class LedgerRollup {
     timer.stop();
   }
 
+  /**
+   * Starts a report's read-only snapshot and gives its watermark: the roll-ups hold the interactions up to
+   * it, the ledger those after it, and a step committing meanwhile is not seen at all.
+   */
+  static Future<Long> snapshot(SqlConnection conn) {
+    return conn.query(SNAPSHOT).execute().compose(v -> conn.query(WATERMARK).execute())
+        .map(w -> w.iterator().next().getLong(0));
+  }
+
   /** Steps until the roll-up has caught up with the settled ledger. */
   Future<Void> catchUp() {
-    return pool.withTransaction((SqlConnection conn) -> conn.preparedQuery(STEP)
-            .execute(Tuple.of(STEP_IDS, (double) settled.toSeconds())))
-        .compose(rows -> rows.size() > 0 && rows.iterator().next().getLong(0) > 0 ? catchUp()
-            : Future.succeededFuture());
+    return pool.withTransaction(this::step)
+        .compose(moved -> moved ? catchUp() : Future.succeededFuture());
+  }
+
+  /** One step, in one transaction with the watermark: whether it moved. */
+  private Future<Boolean> step(SqlConnection conn) {
+    return conn.query(LOCK).execute().compose(locked -> {
+      if (locked.size() == 0) {
+        return Future.succeededFuture(false);
+      }
+      long from = locked.iterator().next().getLong(0);
+      return conn.preparedQuery(STEP_END).execute(Tuple.of(from, STEP_IDS, (double) settled.toSeconds()))
+          .compose(end -> {
+            long to = end.iterator().next().getLong(0);
+            if (to == from) {
+              return Future.succeededFuture(false);
+            }
+            Tuple step = Tuple.of(from, to);
+            return conn.preparedQuery(ROLL_DAYS).execute(step)
+                .compose(v -> customerSets.roll(conn, from, to))
+                .compose(v -> conn.preparedQuery(MOVE).execute(Tuple.of(to)))
+                .map(true);
+          });
+    });
   }
 }

@@ -20,7 +20,6 @@ import java.util.TreeMap;
  * CSV a spreadsheet opens. Each check at the price it recorded, like {@link UsageReport}.
  */
 public final class MonthlyReport {
-  private static final String SNAPSHOT = "set transaction isolation level repeatable read, read only";
   private static final String MANUFACTURER = "select currency, price_per_check from manufacturers where id = $1";
   /**
    * The month by day, channel and outcome: the roll-up up to the watermark ($4), the ledger itself after
@@ -80,15 +79,12 @@ public final class MonthlyReport {
   public Future<Month> month(long manufacturerId, YearMonth month) {
     var from = month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
     var to = month.plusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
-    // one snapshot for the watermark and the sums: a roll-up committing in between must not count twice
-    return pool.withTransaction((SqlConnection conn) -> conn.query(SNAPSHOT).execute()
-        .compose(v -> conn.preparedQuery(MANUFACTURER).execute(Tuple.of(manufacturerId)))
-        .compose(maker -> maker.size() == 0
-            ? Future.failedFuture(new NotFoundException("manufacturer " + manufacturerId + " not found"))
-            : conn.query(LedgerRollup.WATERMARK).execute()
-                .compose(w -> conn.preparedQuery(BY_DAY).execute(Tuple.of(manufacturerId, from, to,
-                    w.iterator().next().getLong(0))))
-                .map(rows -> tally(month, maker.iterator().next(), rows))));
+    return pool.withTransaction((SqlConnection conn) -> LedgerRollup.snapshot(conn)
+        .compose(watermark -> conn.preparedQuery(MANUFACTURER).execute(Tuple.of(manufacturerId))
+            .compose(maker -> maker.size() == 0
+                ? Future.failedFuture(new NotFoundException("manufacturer " + manufacturerId + " not found"))
+                : conn.preparedQuery(BY_DAY).execute(Tuple.of(manufacturerId, from, to, watermark))
+                    .map(rows -> tally(month, maker.iterator().next(), rows)))));
   }
 
   private static Month tally(YearMonth month, Row maker, RowSet<Row> rows) {
