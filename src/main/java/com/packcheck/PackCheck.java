@@ -107,7 +107,7 @@ public final class PackCheck implements AutoCloseable {
         config.redisTimeout());
     HotState hot = new HotState(vertx, redis, pool, db);
     hot.start(Duration.ofMillis(500));
-    AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes());
+    AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes(), config.clock());
     scanner.start(config.alertScan());
     WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff());
     webhooks.start(Duration.ofSeconds(1));

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,7 +26,10 @@ public final class AlertScanner {
   private static final Duration OVERLAP = Duration.ofSeconds(30);
 
   private static final String TRY_LOCK = "select pg_try_advisory_xact_lock(" + LOCK + ")";
-  /** $1: scan from; $2: distinct customers that make a clone; $3: fakes an hour that make a burst. */
+  /**
+   * $1: scan from; $2: distinct customers that make a clone; $3: fakes an hour that make a burst; $4: the
+   * scan's time, on the ledger's clock (the interactions' {@code at} come from it, not from PostgreSQL's).
+   */
   private static final String SCAN = """
       with window_ as (
         select * from interactions where at >= $1
@@ -50,13 +54,13 @@ public final class AlertScanner {
       ),
       bursts as (
         select 'sender' as by_, encode(w.customer_id, 'hex') as who, count(*) as fakes
-        from interactions w where w.outcome = 'fake' and w.at >= now() - interval '1 hour'
+        from interactions w where w.outcome = 'fake' and w.at >= $4::timestamptz - interval '1 hour'
           and w.customer_id in (select customer_id from window_ where outcome = 'fake')
         group by w.customer_id having count(*) >= $3
         union all
         select 'region', coalesce(c.region, p.region, 'unknown'), count(*)
         from interactions w left join customers c on c.id = w.customer_id left join pharmacies p on p.id = c.pharmacy_id
-        where w.outcome = 'fake' and w.at >= now() - interval '1 hour'
+        where w.outcome = 'fake' and w.at >= $4::timestamptz - interval '1 hour'
         group by 2 having count(*) >= $3 * 5
       ),
       found as (
@@ -70,7 +74,8 @@ public final class AlertScanner {
                jsonb_build_object('batchId', r.batch_id, 'lot', b.lot, 'date', r.day, 'checks', r.checks)
         from recalled r left join batches b on b.id = r.batch_id
         union all
-        select null, 'fake_burst', by_ || ':' || who || '@' || to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24'),
+        select null, 'fake_burst',
+               by_ || ':' || who || '@' || to_char($4::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24'),
                jsonb_build_object(by_, case when by_ = 'sender' then left(who, 16) else who end,
                                   'fakesLastHour', fakes)
         from bursts
@@ -86,14 +91,17 @@ public final class AlertScanner {
   private final Pool pool;
   private final int cloneCustomers;
   private final int burstFakes;
-  private OffsetDateTime scannedTo = OffsetDateTime.now(ZoneOffset.UTC).minusHours(1);
+  private final Clock clock;
+  private OffsetDateTime scannedTo;
   private Periodic timer;
 
-  public AlertScanner(Vertx vertx, Pool pool, int cloneCustomers, int burstFakes) {
+  public AlertScanner(Vertx vertx, Pool pool, int cloneCustomers, int burstFakes, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
     this.cloneCustomers = cloneCustomers;
     this.burstFakes = burstFakes;
+    this.clock = clock;
+    this.scannedTo = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).minusHours(1);
   }
 
   public void start(Duration every) {
@@ -106,12 +114,13 @@ public final class AlertScanner {
 
   /** One scan; completes with how many alerts were queued for webhooks (0 if another instance scans). */
   Future<Integer> scan() {
-    OffsetDateTime started = OffsetDateTime.now(ZoneOffset.UTC);
+    OffsetDateTime started = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     OffsetDateTime from = scannedTo.minus(OVERLAP);
     return pool.withTransaction((SqlConnection conn) -> conn.query(TRY_LOCK).execute().compose(locked ->
         !locked.iterator().next().getBoolean(0)
             ? Future.succeededFuture(0)
-            : conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes)).map(rows -> rows.size())))
+            : conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes, started))
+                .map(rows -> rows.size())))
         .onSuccess(n -> scannedTo = started);
   }
 }

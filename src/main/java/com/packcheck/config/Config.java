@@ -1,6 +1,7 @@
 package com.packcheck.config;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * @param cloneCustomers distinct customers of one code that make it a cloned code
  * @param burstFakes   fake checks an hour from one sender that make a burst (five times that for a region)
  * @param webhookBackoff the first wait before a failed webhook delivery is retried (it doubles, up to an hour)
+ * @param clock        the time of each check in the ledger (and of the alert scan over it): the system's UTC
+ *                     clock; not read from the environment, tests give an instance another one
  */
 public record Config(
     int httpPort,
@@ -43,7 +46,8 @@ public record Config(
     Duration alertScan,
     int cloneCustomers,
     int burstFakes,
-    Duration webhookBackoff) {
+    Duration webhookBackoff,
+    Clock clock) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -71,19 +75,26 @@ public record Config(
         Duration.ofMillis(intValue(env, "PACKCHECK_ALERT_SCAN_MS", 5000)),
         intValue(env, "PACKCHECK_ALERT_CLONE_CUSTOMERS", 3),
         intValue(env, "PACKCHECK_ALERT_BURST_FAKES", 10),
-        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_BACKOFF_MS", 5000)));
+        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_BACKOFF_MS", 5000)),
+        Clock.systemUTC());
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, clock);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, clock);
+  }
+
+  public Config withClock(Clock other) {
+    return new Config(httpPort, pgUrl, pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, other);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

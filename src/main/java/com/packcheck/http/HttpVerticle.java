@@ -63,7 +63,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), MAX_GROUP,
+    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
         config.ledgerConnections());
     AccountRepository accounts = new AccountRepository(pool, hmac);
     Auth auth = new Auth(accounts, config.adminToken());

@@ -15,7 +15,10 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * order (no deadlocks between instances), the first request per code is the candidate for the guarded
  * UPDATE, and every answer's interaction is inserted in the same statement. Nothing is answered before
  * that statement has committed.
+ *
+ * <p>The group's time ({@code $11}: the interactions' {@code at}, the dispensing and consuming times, the
+ * day expiry is judged on) is read once from {@link #clock}, not PostgreSQL's {@code now()}, so a test can
+ * run traffic across a month boundary it chose.
  *
  * <p>Confined to the event loop of the verticle that owns it: no locks.
  */
@@ -85,16 +92,16 @@ public final class LedgerWriter {
         join batches b on b.id = l.batch_id
         where i.action in ('dispense', 'check')
           and (l.state = 0 or (i.action = 'check' and l.state = 1))
-          and b.state = 'active' and b.expiry >= (now() at time zone 'utc')::date
+          and b.state = 'active' and b.expiry >= ($11::timestamptz at time zone 'utc')::date
         order by l.hash, i.idx
       ),
       changed as (
         update codes c set
           state        = case when x.action = 'dispense' then 1 else 2 end,
           dispensed_by = case when x.action = 'dispense' then x.pharmacy else c.dispensed_by end,
-          dispensed_at = case when x.action = 'dispense' then now() else c.dispensed_at end,
+          dispensed_at = case when x.action = 'dispense' then $11::timestamptz else c.dispensed_at end,
           consumed_by  = case when x.action = 'check' then x.customer else c.consumed_by end,
-          consumed_at  = case when x.action = 'check' then now() else c.consumed_at end
+          consumed_at  = case when x.action = 'check' then $11::timestamptz else c.consumed_at end
         from candidate x
         where c.hash = x.hash and (c.state = 0 or (x.action = 'check' and c.state = 1))
         returning c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at,
@@ -117,7 +124,7 @@ public final class LedgerWriter {
                         then 'fake' else 'invalid' end
                  when b.state = 'draft' then 'inactive'
                  when b.state = 'recalled' then 'recalled'
-                 when b.expiry < (now() at time zone 'utc')::date then 'expired'
+                 when b.expiry < ($11::timestamptz at time zone 'utc')::date then 'expired'
                  when p.state = 0
                    or (p.state = 1 and (i.action = 'check' or p.dispensed_by = i.pharmacy))
                    or (p.state = 2 and i.action = 'check' and p.consumed_by = i.customer) then 'genuine'
@@ -140,7 +147,7 @@ public final class LedgerWriter {
         insert into interactions (id, at, channel, customer_id, action, code_hash, batch_id, manufacturer_id,
                                   outcome, first_check, first_verified_at, dispensed_at, price, currency,
                                   idempotency_key)
-        select a.iid, now(), a.channel, a.customer, a.action, a.hash, a.batch_id, a.manufacturer_id,
+        select a.iid, $11::timestamptz, a.channel, a.customer, a.action, a.hash, a.batch_id, a.manufacturer_id,
                a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at,
                coalesce(m.price_per_check, 0), m.currency, a.ikey
         from answered a left join manufacturers m on m.id = a.manufacturer_id
@@ -169,6 +176,7 @@ public final class LedgerWriter {
   private final Vertx vertx;
   private final PgConnectOptions options;
   private final Duration commitTimeout;
+  private final Clock clock;
   private final int maxGroup;
   /**
    * One dedicated connection per group in flight. Not a pool: a connection whose reply is late must be
@@ -179,10 +187,12 @@ public final class LedgerWriter {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean draining;
 
-  public LedgerWriter(Vertx vertx, PgConnectOptions options, Duration commitTimeout, int maxGroup, int maxInFlight) {
+  public LedgerWriter(Vertx vertx, PgConnectOptions options, Duration commitTimeout, Clock clock, int maxGroup,
+      int maxInFlight) {
     this.vertx = vertx;
     this.options = options;
     this.commitTimeout = commitTimeout;
+    this.clock = clock;
     this.maxGroup = maxGroup;
     this.connections = new PgConnection[maxInFlight];
     this.busy = new boolean[maxInFlight];
@@ -320,7 +330,7 @@ public final class LedgerWriter {
 
   /** Writes one group and answers its callers; a failed future means they are told to retry. */
   private Future<List<Pending>> write(PgConnection conn, List<Pending> group, boolean mayRetry) {
-    return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group)).compose(rows -> {
+    return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group, clock)).compose(rows -> {
       List<Future<Void>> replays = new ArrayList<>();
       for (Row row : rows) {
         Pending p = group.get(row.getInteger(0));
@@ -367,7 +377,8 @@ public final class LedgerWriter {
     group.forEach(p -> p.promise.tryFail(error));
   }
 
-  private static Tuple groupTuple(List<Pending> group) {
+  /** The group's columns ($1-$10) and its time ($11), read once for the whole group. */
+  private static Tuple groupTuple(List<Pending> group, Clock clock) {
     int n = group.size();
     Integer[] idx = new Integer[n];
     Buffer[] hashes = new Buffer[n];
@@ -393,7 +404,7 @@ public final class LedgerWriter {
       light[i] = r.light();
     }
     return Tuple.of(idx, hashes, actions, customers, pharmacies, channels, keys, lengths)
-        .addValue(traits).addValue(light);
+        .addValue(traits).addValue(light).addValue(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
   }
 
   private static Answer answer(Row row) {

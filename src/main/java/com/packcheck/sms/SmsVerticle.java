@@ -38,7 +38,8 @@ public final class SmsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     loop = context;
-    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), MAX_GROUP, config.ledgerConnections());
+    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
+        config.ledgerConnections());
     verifier = new Verifier(hmac, ledger, hot);
     return Future.succeededFuture();
   }

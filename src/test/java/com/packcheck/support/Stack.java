@@ -5,6 +5,7 @@ import com.packcheck.config.Config;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,10 +43,15 @@ public final class Stack implements AutoCloseable {
    * {@code PACKCHECK_REDIS_URL}: a proxy, say) or settings.
    */
   public Client start(Map<String, String> overrides) {
+    return start(overrides, Clock.systemUTC());
+  }
+
+  /** Starts an instance whose ledger times its checks by {@code clock} (a month boundary of the test's choosing). */
+  public Client start(Map<String, String> overrides, Clock clock) {
     Map<String, String> env = environment();
     env.putAll(overrides);
     try {
-      PackCheck app = PackCheck.start(Config.from(env));
+      PackCheck app = PackCheck.start(Config.from(env).withClock(clock));
       Client client = new Client(app.port());
       instances.put(client, app);
       return client;
@@ -85,8 +91,12 @@ public final class Stack implements AutoCloseable {
   }
 
   public Account pharmacy(Client c) {
+    return pharmacy(c, "Accra");
+  }
+
+  public Account pharmacy(Client c, String region) {
     JsonObject r = c.post("/v1/pharmacies", adminToken,
-        new JsonObject().put("name", "Pharmacy " + UUID.randomUUID()).put("region", "Accra")).json();
+        new JsonObject().put("name", "Pharmacy " + UUID.randomUUID()).put("region", region)).json();
     return new Account(r.getLong("id"), r.getString("token"));
   }
 
