@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param cloneCustomers distinct customers of one code that make it a cloned code
  * @param burstFakes   fake checks an hour from one sender that make a burst (five times that for a region)
  * @param webhookBackoff the first wait before a failed webhook delivery is retried (it doubles, up to an hour)
+ * @param webhookTimeout the most one webhook POST may take, connecting and the whole answer included
  */
 public record Config(
     int httpPort,
@@ -43,7 +44,8 @@ public record Config(
     Duration alertScan,
     int cloneCustomers,
     int burstFakes,
-    Duration webhookBackoff) {
+    Duration webhookBackoff,
+    Duration webhookTimeout) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -71,19 +73,20 @@ public record Config(
         Duration.ofMillis(intValue(env, "PACKCHECK_ALERT_SCAN_MS", 5000)),
         intValue(env, "PACKCHECK_ALERT_CLONE_CUSTOMERS", 3),
         intValue(env, "PACKCHECK_ALERT_BURST_FAKES", 10),
-        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_BACKOFF_MS", 5000)));
+        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_BACKOFF_MS", 5000)),
+        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_TIMEOUT_MS", 10_000)));
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {
