@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,10 +140,8 @@ class WebhookOutageTest {
   @DisplayName("refused, then 500/503/410, then hung, while 18 alerts accumulate: once back, each alert arrives once, signed, none sent twice at once")
   void outageOfMinutes() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
-    long product = world.stack.product(api, maker, "Outage product");
-    List<String> codes = Stack.codes(18);
-    world.stack.activeBatch(api, maker, product, codes);
-    int port = freePort();
+    List<String> codes = activeCodes(maker, 18);
+    int port = AlertsTest.freePort();
     String secret = "whsec-" + System.nanoTime();
     setWebhook(maker, "http://127.0.0.1:" + port + "/hooks", secret);
 
@@ -201,9 +198,7 @@ class WebhookOutageTest {
   @DisplayName("a receiver trickling its answer is cut off at the timeout, never sent the same alert twice at once; a new URL is tried at once")
   void slowReceiver() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
-    long product = world.stack.product(api, maker, "Slow receiver product");
-    List<String> codes = Stack.codes(1);
-    world.stack.activeBatch(api, maker, product, codes);
+    List<String> codes = activeCodes(maker, 1);
     String secret = "whsec-" + System.nanoTime();
     try (Receiver receiver = new Receiver(secret)) {
       receiver.mode = Receiver.Mode.TRICKLE;
@@ -233,9 +228,7 @@ class WebhookOutageTest {
   @DisplayName("a delivery whose reply is lost is sent again, with the same id and signature, until one reply gets through")
   void lostReply() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
-    long product = world.stack.product(api, maker, "Lost reply product");
-    List<String> codes = Stack.codes(1);
-    world.stack.activeBatch(api, maker, product, codes);
+    List<String> codes = activeCodes(maker, 1);
     String secret = "whsec-" + System.nanoTime();
     try (Receiver receiver = new Receiver(secret); TcpProxy proxy = new TcpProxy("127.0.0.1", receiver.port())) {
       proxy.swallowReplies();  // the receiver takes each POST and answers 204; PackCheck never hears it
@@ -252,6 +245,13 @@ class WebhookOutageTest {
       assertThat(receiver.badSignature).isFalse();
       assertThat(receiver.overlapped).isFalse();
     }
+  }
+
+  /** n codes of a new active batch of a new product of {@code maker}. */
+  private static List<String> activeCodes(Stack.Account maker, int n) {
+    List<String> codes = Stack.codes(n);
+    world.stack.activeBatch(api, maker, world.stack.product(api, maker, "Webhook product"), codes);
+    return codes;
   }
 
   private static void setWebhook(Stack.Account maker, String url, String secret) {
@@ -287,12 +287,6 @@ class WebhookOutageTest {
       return TestPostgres.value(world.stack.schema, sql);
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }
