@@ -109,8 +109,8 @@ public final class PackCheck implements AutoCloseable {
     hot.start(Duration.ofMillis(500));
     AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes(), config.clock());
     scanner.start(config.alertScan());
-    WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff());
-    webhooks.start(Duration.ofSeconds(1));
+    WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff(), config.webhookTimeout());
+    webhooks.start();
     LedgerRollup rollup = new LedgerRollup(vertx, pool, LedgerRollup.SETTLED);
     rollup.start(Duration.ofSeconds(10));
     // one instance: a manufacturer's new wording clears the cache the SMS path reads

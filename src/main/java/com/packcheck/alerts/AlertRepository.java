@@ -28,9 +28,15 @@ public final class AlertRepository {
       returning
       """ + COLUMNS;
   private static final String EXISTS = "select state from alerts where id = $2 and manufacturer_id is not distinct from $1";
+  /** A new URL or secret is a receiver worth trying now: its pending deliveries stop waiting out their backoff. */
   private static final String SET_WEBHOOK = """
-      insert into webhooks (manufacturer_id, url, secret) values ($1, $2, $3)
-      on conflict (manufacturer_id) do update set url = excluded.url, secret = excluded.secret, updated_at = now()
+      with hook as (
+        insert into webhooks (manufacturer_id, url, secret) values ($1, $2, $3)
+        on conflict (manufacturer_id) do update set url = excluded.url, secret = excluded.secret, updated_at = now()
+        returning manufacturer_id
+      )
+      update webhook_deliveries set next_attempt_at = now()
+      where manufacturer_id = (select manufacturer_id from hook) and state = 'pending' and next_attempt_at > now()
       """;
   private static final String FAKES = """
       select (i.at at time zone 'UTC')::date, coalesce(c.region, p.region, 'unknown'), i.channel, count(*)

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param cloneCustomers distinct customers of one code that make it a cloned code
  * @param burstFakes   fake checks an hour from one sender that make a burst (five times that for a region)
  * @param webhookBackoff the first wait before a failed webhook delivery is retried (it doubles, up to an hour)
+ * @param webhookTimeout the most one webhook POST may take, connecting and the whole answer included
  * @param clock        the time of each check in the ledger (and of the alert scan over it): the system's UTC
  *                     clock; not read from the environment, tests give an instance another one
  */
@@ -47,6 +48,7 @@ public record Config(
     int cloneCustomers,
     int burstFakes,
     Duration webhookBackoff,
+    Duration webhookTimeout,
     Clock clock) {
 
   public static Config fromEnvironment() {
@@ -76,25 +78,26 @@ public record Config(
         intValue(env, "PACKCHECK_ALERT_CLONE_CUSTOMERS", 3),
         intValue(env, "PACKCHECK_ALERT_BURST_FAKES", 10),
         Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_BACKOFF_MS", 5000)),
+        Duration.ofMillis(intValue(env, "PACKCHECK_WEBHOOK_TIMEOUT_MS", 10_000)),
         Clock.systemUTC());
   }
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, clock);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, clock);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, clock);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, clock);
   }
 
   public Config withClock(Clock other) {
     return new Config(httpPort, pgUrl, pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
         dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
-        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, other);
+        uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, other);
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

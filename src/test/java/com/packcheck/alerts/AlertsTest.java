@@ -61,7 +61,7 @@ class AlertsTest {
     throw new AssertionError("no " + kind + " alert within 15 s: " + list.get());
   }
 
-  private static int freePort() throws Exception {
+  static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

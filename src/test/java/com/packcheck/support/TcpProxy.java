@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy the test controls, to fail the link to a server without touching the server: cut every
- * connection and refuse new ones, or keep forwarding requests while swallowing every reply (a lost
- * COMMIT acknowledgement).
+ * connection and refuse new ones, keep forwarding requests while swallowing every reply (a lost
+ * COMMIT acknowledgement), or hang: take connections and bytes and pass nothing on either way.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -21,11 +21,17 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
   private volatile boolean swallowReplies;
+  private volatile boolean hung;
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
+    this(0, targetHost, targetPort);
+  }
+
+  /** A proxy on {@code listenPort} (0: any free port). */
+  public TcpProxy(int listenPort, String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.server = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::acceptLoop, "proxy-accept-" + port());
     acceptor.setDaemon(true);
     acceptor.start();
@@ -46,9 +52,15 @@ public final class TcpProxy implements AutoCloseable {
     swallowReplies = true;
   }
 
+  /** A hung server: connections are taken and what the client sends is read, but nothing goes either way. */
+  public void hang() {
+    hung = true;
+  }
+
   public void heal() {
     cut = false;
     swallowReplies = false;
+    hung = false;
   }
 
   private void acceptLoop() {
@@ -81,7 +93,7 @@ public final class TcpProxy implements AutoCloseable {
           if (cut) {
             break;
           }
-          if (replies && swallowReplies) {
+          if (hung || replies && swallowReplies) {
             continue;
           }
           out.write(buf, 0, n);
