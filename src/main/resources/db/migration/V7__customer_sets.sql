@@ -13,6 +13,8 @@ create table customer_sets (
   start           date   not null,
   facet           text   not null,
   members         bytea  not null,
+  first_at        timestamptz not null,  -- the first and last check in the set: a period holding both
+  last_at         timestamptz not null,  -- may take the set whole, even when it ends mid-day or mid-month
   primary key (manufacturer_id, span, start, facet)
 );
 

@@ -2,6 +2,7 @@ package com.packcheck.ledger;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
@@ -22,9 +23,13 @@ final class CustomerSet {
   private final RoaringBitmap repeat = new RoaringBitmap();
   /** Every customer: the union of the channel facets, kept as they are added. */
   private final RoaringBitmap all = new RoaringBitmap();
+  /** When the stretch's first and last checks were: null while it holds none. */
+  private OffsetDateTime firstCheck;
+  private OffsetDateTime lastCheck;
 
-  /** Adds the members of a facet of this stretch, as the roll-up's statements list them. */
-  void add(String facet, RoaringBitmap members) {
+  /** Adds the members of a facet of this stretch, and when they checked, as the statements list them. */
+  void add(String facet, RoaringBitmap members, OffsetDateTime first, OffsetDateTime last) {
+    extend(first, last);
     if (REPEAT.equals(facet)) {
       repeat.or(members);
       return;
@@ -40,6 +45,7 @@ final class CustomerSet {
 
   /** This stretch and a later (or earlier) one that does not overlap it, as one. */
   void absorb(CustomerSet other) {
+    extend(other.firstCheck, other.lastCheck);
     repeat.or(other.repeat);
     repeat.or(RoaringBitmap.and(all, other.all));
     all.or(other.all);
@@ -47,6 +53,23 @@ final class CustomerSet {
       a.or(b);
       return a;
     }));
+  }
+
+  private void extend(OffsetDateTime first, OffsetDateTime last) {
+    if (first != null && (firstCheck == null || first.isBefore(firstCheck))) {
+      firstCheck = first;
+    }
+    if (last != null && (lastCheck == null || last.isAfter(lastCheck))) {
+      lastCheck = last;
+    }
+  }
+
+  OffsetDateTime firstCheck() {
+    return firstCheck;
+  }
+
+  OffsetDateTime lastCheck() {
+    return lastCheck;
   }
 
   RoaringBitmap customers() {

@@ -9,12 +9,14 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The stored customer sets ({@code customer_sets}): rolled up from the ledger a step at a time, and read
@@ -23,23 +25,27 @@ import java.util.Map;
 final class CustomerSets {
   /**
    * The facets of some interactions (the %s subquery: manufacturer_id, at, channel, customer_id) by
-   * manufacturer and UTC day: (manufacturer, day, facet, customer numbers).
+   * manufacturer and UTC day: (manufacturer, day, facet, customer numbers, first and last check).
    */
   private static final String FACETS = """
       with per as (
         select i.manufacturer_id as m, (i.at at time zone 'UTC')::date as day, i.channel,
-               coalesce(c.region, p.region, 'unknown') as region, c.seq, count(*) as n
+               coalesce(c.region, p.region, 'unknown') as region, c.seq, count(*) as n,
+               min(i.at) as first_at, max(i.at) as last_at
         from (%s) i
         join customers c on c.id = i.customer_id
         left join pharmacies p on p.id = c.pharmacy_id
         group by 1, 2, 3, 4, 5
       )
-      select m, day, 'channel:' || channel, array_agg(seq) from per group by m, day, channel
+      select m, day, 'channel:' || channel, array_agg(seq), min(first_at), max(last_at)
+      from per group by m, day, channel
       union all
-      select m, day, 'region:' || region, array_agg(distinct seq) from per group by m, day, region
+      select m, day, 'region:' || region, array_agg(distinct seq), min(first_at), max(last_at)
+      from per group by m, day, region
       union all
-      select m, day, 'repeat', array_agg(seq)
-      from (select m, day, seq from per group by m, day, seq having sum(n) > 1) twice
+      select m, day, 'repeat', array_agg(seq), min(first_at), max(last_at)
+      from (select m, day, seq, min(first_at) as first_at, max(last_at) as last_at
+            from per group by m, day, seq having sum(n) > 1) twice
       group by m, day
       """;
   /** A roll-up step's interactions: ids in ($1, $2]. */
@@ -49,7 +55,8 @@ final class CustomerSets {
       """);
   /**
    * A period's interactions ($2 to $3) of manufacturer $1 that the stored sets do not hold: those after
-   * the watermark $4, and those of the partial days at either end ($2 to $5, $6 to $3).
+   * the watermark $4, and those of the days at either end whose sets reach outside the period ($2 to $5,
+   * $6 to $3).
    */
   private static final String LOOSE_FACETS = FACETS.formatted("""
       select manufacturer_id, at, channel, customer_id from interactions
@@ -62,14 +69,23 @@ final class CustomerSets {
       where manufacturer_id = $1 and at >= $6 and at < $3 and id <= $4
       """);
   private static final String STORED = """
-      select s.manufacturer_id, s.span, s.start, s.facet, s.members
+      select s.manufacturer_id, s.span, s.start, s.facet, s.members, s.first_at, s.last_at
       from unnest($1::bigint[], $2::text[], $3::date[]) as k(m, span, start)
       join customer_sets s on s.manufacturer_id = k.m and s.span = k.span and s.start = k.start
       """;
+  /** When the stored sets of some days and months begin and end (their first and last check). */
+  private static final String EXTENTS = """
+      select s.span, s.start, min(s.first_at), max(s.last_at)
+      from unnest($1::bigint[], $2::text[], $3::date[]) as k(m, span, start)
+      join customer_sets s on s.manufacturer_id = k.m and s.span = k.span and s.start = k.start
+      group by s.span, s.start
+      """;
   private static final String STORE = """
-      insert into customer_sets (manufacturer_id, span, start, facet, members)
-      select * from unnest($1::bigint[], $2::text[], $3::date[], $4::text[], $5::bytea[])
-      on conflict (manufacturer_id, span, start, facet) do update set members = excluded.members
+      insert into customer_sets (manufacturer_id, span, start, facet, members, first_at, last_at)
+      select * from unnest($1::bigint[], $2::text[], $3::date[], $4::text[], $5::bytea[],
+                           $6::timestamptz[], $7::timestamptz[])
+      on conflict (manufacturer_id, span, start, facet) do update
+        set members = excluded.members, first_at = excluded.first_at, last_at = excluded.last_at
       """;
   private static final String DAY = "day";
   private static final String MONTH = "month";
@@ -105,42 +121,77 @@ final class CustomerSets {
 
   /**
    * The customers of manufacturer {@code manufacturerId} from {@code from} to {@code to}: the stored sets
-   * of the whole months and days inside the period, and the ledger's rows they do not hold. Read in the
-   * caller's snapshot, with the watermark of that snapshot.
+   * of the months and days whose checks all lie in the period (the month so far, when the period ends
+   * now), and the ledger's rows they do not hold. Read in the caller's snapshot, with its watermark.
    */
   Future<CustomerSet> period(SqlConnection conn, long manufacturerId, Instant from, Instant to, long watermark) {
-    // whole days: from the first midnight at or after `from` to the last at or before `to`
-    LocalDate firstDay = day(from.plus(1, ChronoUnit.DAYS).minusNanos(1));
-    LocalDate endDay = day(to);
-    List<Key> whole = new ArrayList<>();
-    for (LocalDate d = firstDay; d.isBefore(endDay); ) {
-      LocalDate nextMonth = d.withDayOfMonth(1).plusMonths(1);
-      boolean wholeMonth = d.getDayOfMonth() == 1 && !nextMonth.isAfter(endDay);
-      whole.add(new Key(manufacturerId, wholeMonth ? MONTH : DAY, d));
-      d = wholeMonth ? nextMonth : d.plusDays(1);
+    if (!from.isBefore(to)) {
+      return Future.succeededFuture(new CustomerSet());
     }
-    Instant wholeFrom = whole.isEmpty() ? to : firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
-    Instant wholeTo = whole.isEmpty() ? to : endDay.atStartOfDay(ZoneOffset.UTC).toInstant();
-    Tuple loose = Tuple.of(manufacturerId, utc(from), utc(to), watermark, utc(wholeFrom), utc(wholeTo));
-    return conn.preparedQuery(STORED).execute(keys(whole))
-        .compose(stored -> conn.preparedQuery(LOOSE_FACETS).execute(loose).compose(rows ->
-            vertx.executeBlocking(() -> {
-              CustomerSet period = new CustomerSet();
-              for (Row r : stored) {
-                period.absorb(single(r.getString(3), CustomerSet.members(r.getBuffer(4).getBytes())));
-              }
-              Map<LocalDate, CustomerSet> looseDays = new HashMap<>();
-              read(rows, (m, day) -> looseDays.computeIfAbsent(day, d -> new CustomerSet()));
-              looseDays.values().forEach(period::absorb);
-              return period;
-            })));
+    LocalDate first = day(from);
+    LocalDate last = day(to.minus(1, ChronoUnit.MICROS));
+    List<Key> candidates = new ArrayList<>();
+    for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+      candidates.add(new Key(manufacturerId, DAY, d));
+      if (d.equals(first) || d.getDayOfMonth() == 1) {
+        candidates.add(new Key(manufacturerId, MONTH, d.withDayOfMonth(1)));
+      }
+    }
+    return conn.preparedQuery(EXTENTS).execute(keys(candidates)).compose(extents -> {
+      Map<Key, OffsetDateTime[]> stored = new HashMap<>();
+      for (Row r : extents) {
+        stored.put(new Key(manufacturerId, r.getString(0), r.getLocalDate(1)),
+            new OffsetDateTime[] {r.getOffsetDateTime(2), r.getOffsetDateTime(3)});
+      }
+      // a set may stand for its month or day when every check it holds is in the period (none: nothing to add)
+      Predicate<Key> inside = key -> {
+        OffsetDateTime[] extent = stored.get(key);
+        return extent == null || !extent[0].toInstant().isBefore(from) && extent[1].toInstant().isBefore(to);
+      };
+      List<Key> pieces = new ArrayList<>();
+      boolean firstLoose = false;
+      boolean lastLoose = false;
+      for (LocalDate d = first; !d.isAfter(last); ) {
+        Key month = new Key(manufacturerId, MONTH, d.withDayOfMonth(1));
+        Key piece = (d.equals(first) || d.getDayOfMonth() == 1) && inside.test(month) ? month
+            : new Key(manufacturerId, DAY, d);
+        if (inside.test(piece)) {
+          if (stored.containsKey(piece)) {
+            pieces.add(piece);
+          }
+        } else {
+          // only the days at either end can hold checks outside the period: those are read from the ledger
+          firstLoose |= d.equals(first);
+          lastLoose |= d.equals(last);
+        }
+        d = piece == month ? d.withDayOfMonth(1).plusMonths(1) : d.plusDays(1);
+      }
+      Instant firstEnd = first.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      Instant headTo = firstLoose ? (firstEnd.isBefore(to) ? firstEnd : to) : from;
+      Instant tailFrom = lastLoose && !last.equals(first) ? last.atStartOfDay(ZoneOffset.UTC).toInstant() : to;
+      Tuple loose = Tuple.of(manufacturerId, utc(from), utc(to), watermark, utc(headTo), utc(tailFrom));
+      return conn.preparedQuery(STORED).execute(keys(pieces))
+          .compose(sets -> conn.preparedQuery(LOOSE_FACETS).execute(loose).compose(rows ->
+              vertx.executeBlocking(() -> {
+                CustomerSet period = new CustomerSet();
+                byKey(sets).values().forEach(period::absorb);
+                Map<LocalDate, CustomerSet> looseDays = new HashMap<>();
+                read(rows, (m, day) -> looseDays.computeIfAbsent(day, d -> new CustomerSet()));
+                looseDays.values().forEach(period::absorb);
+                return period;
+              })));
+    });
   }
 
-  /** Stored sets are per facet; a set of one facet absorbs like any other (its facets are disjoint in time). */
-  private static CustomerSet single(String facet, org.roaringbitmap.RoaringBitmap members) {
-    CustomerSet set = new CustomerSet();
-    set.add(facet, members);
-    return set;
+  /** Stored facet rows as one set per manufacturer, span and start. */
+  private static Map<Key, CustomerSet> byKey(RowSet<Row> stored) {
+    Map<Key, CustomerSet> sets = new HashMap<>();
+    for (Row r : stored) {
+      sets.computeIfAbsent(new Key(r.getLong(0), r.getString(1), r.getLocalDate(2)), k -> new CustomerSet())
+          .add(r.getString(3), CustomerSet.members(r.getBuffer(4).getBytes()), r.getOffsetDateTime(5),
+              r.getOffsetDateTime(6));
+    }
+    return sets;
   }
 
   private interface Stretch {
@@ -150,21 +201,20 @@ final class CustomerSets {
   private static void read(RowSet<Row> facets, Stretch stretch) {
     for (Row r : facets) {
       stretch.of(r.getLong(0), r.getLocalDate(1))
-          .add(r.getString(2), CustomerSet.members(r.getArrayOfIntegers(3)));
+          .add(r.getString(2), CustomerSet.members(r.getArrayOfIntegers(3)), r.getOffsetDateTime(4),
+              r.getOffsetDateTime(5));
     }
   }
 
   private static Tuple merged(Map<Key, CustomerSet> step, RowSet<Row> stored) {
-    Map<Key, CustomerSet> sets = new HashMap<>();
-    for (Row r : stored) {
-      sets.computeIfAbsent(new Key(r.getLong(0), r.getString(1), r.getLocalDate(2)), k -> new CustomerSet())
-          .add(r.getString(3), CustomerSet.members(r.getBuffer(4).getBytes()));
-    }
+    Map<Key, CustomerSet> sets = byKey(stored);
     List<Long> makers = new ArrayList<>();
     List<String> spans = new ArrayList<>();
     List<LocalDate> starts = new ArrayList<>();
     List<String> facets = new ArrayList<>();
     List<Buffer> members = new ArrayList<>();
+    List<OffsetDateTime> firsts = new ArrayList<>();
+    List<OffsetDateTime> lasts = new ArrayList<>();
     step.forEach((key, added) -> {
       CustomerSet set = sets.computeIfAbsent(key, k -> new CustomerSet());
       set.absorb(added);
@@ -174,10 +224,13 @@ final class CustomerSets {
         starts.add(key.start());
         facets.add(facet);
         members.add(Buffer.buffer(bytes));
+        firsts.add(set.firstCheck());
+        lasts.add(set.lastCheck());
       });
     });
     return Tuple.of(makers.toArray(Long[]::new), spans.toArray(String[]::new), starts.toArray(LocalDate[]::new),
-        facets.toArray(String[]::new), members.toArray(Buffer[]::new));
+        facets.toArray(String[]::new), members.toArray(Buffer[]::new), firsts.toArray(OffsetDateTime[]::new),
+        lasts.toArray(OffsetDateTime[]::new));
   }
 
   private static Tuple keys(java.util.Collection<Key> keys) {
@@ -190,7 +243,7 @@ final class CustomerSets {
     return LocalDate.ofInstant(instant, ZoneOffset.UTC);
   }
 
-  private static java.time.OffsetDateTime utc(Instant instant) {
+  private static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
   }
 }

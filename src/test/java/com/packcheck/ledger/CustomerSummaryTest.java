@@ -128,7 +128,10 @@ class CustomerSummaryTest extends OneInstanceTest {
         new String[] {EARLIER.atDay(20) + "T13:45:10Z", LATER.atDay(3) + "T06:00:00.5Z"},
         new String[] {LATER.atDay(2) + "T01:00:00Z", LATER.atDay(2) + "T23:00:00Z"},
         new String[] {LATER.atDay(5) + "T00:00:00Z", LATER.atDay(5) + "T00:00:00Z"},
-        new String[] {LATER.atDay(1) + "T12:00:00Z", LATER.plusMonths(1).atDay(1) + "T00:00:00Z"});
+        new String[] {LATER.atDay(1) + "T12:00:00Z", LATER.plusMonths(1).atDay(1) + "T00:00:00Z"},
+        // ending, or starting, just inside a month: its set stands for it if every check it holds is inside
+        new String[] {later + "T00:00:00Z", LATER.atEndOfMonth() + "T23:59:59.999Z"},
+        new String[] {earlier + "T00:00:00.000001Z", later + "T00:00:00Z"});
   }
 
   static void summariesMatchTheLedger(String when) throws Exception {
@@ -210,10 +213,10 @@ class CustomerSummaryTest extends OneInstanceTest {
   @DisplayName("customer sets of separate stretches combine: a customer of both is a repeat customer")
   void setsCombine() {
     CustomerSet monday = new CustomerSet();
-    monday.add("channel:sms", RoaringBitmap.bitmapOf(1, 2, 3));
-    monday.add("repeat", RoaringBitmap.bitmapOf(3));
+    monday.add("channel:sms", RoaringBitmap.bitmapOf(1, 2, 3), null, null);
+    monday.add("repeat", RoaringBitmap.bitmapOf(3), null, null);
     CustomerSet tuesday = new CustomerSet();
-    tuesday.add("channel:http", RoaringBitmap.bitmapOf(2, 9));
+    tuesday.add("channel:http", RoaringBitmap.bitmapOf(2, 9), null, null);
     monday.absorb(tuesday);
     assertThat(monday.customers().toArray()).containsExactly(1, 2, 3, 9);
     assertThat(monday.repeatCustomers()).isEqualTo(2);
