@@ -117,7 +117,7 @@ class CustomerSummaryTest extends OneInstanceTest {
     }
   }
 
-  /** Periods with whole months, whole days and partial days at either end, and their previous ones. */
+  /** Periods of whole months, days and hours, and partial hours at either end, and their previous ones. */
   static List<String[]> periods() {
     String earlier = EARLIER.atDay(1).toString();
     String later = LATER.atDay(1).toString();
@@ -128,6 +128,7 @@ class CustomerSummaryTest extends OneInstanceTest {
         new String[] {EARLIER.atDay(20) + "T13:45:10Z", LATER.atDay(3) + "T06:00:00.5Z"},
         new String[] {LATER.atDay(2) + "T01:00:00Z", LATER.atDay(2) + "T23:00:00Z"},
         new String[] {LATER.atDay(5) + "T00:00:00Z", LATER.atDay(5) + "T00:00:00Z"},
+        new String[] {LATER.atDay(7) + "T10:05:00Z", LATER.atDay(7) + "T10:55:00Z"},
         new String[] {LATER.atDay(1) + "T12:00:00Z", LATER.plusMonths(1).atDay(1) + "T00:00:00Z"},
         // ending, or starting, just inside a month: its set stands for it if every check it holds is inside
         new String[] {later + "T00:00:00Z", LATER.atEndOfMonth() + "T23:59:59.999Z"},
