@@ -13,6 +13,7 @@
 # RATE (0: as fast as the users go; else hold the load at RATE checks/s, for latency at a given load),
 # MAX_RATE (25000: the checks/s the fresh codes are sized for), FRESH_CODES (overrides that sizing),
 # REDIS_URL (use this Redis instead of starting one), PACKCHECK_JAVA_OPTS (-Xms1g -Xmx2g),
+# GATLING_GC (-XX:+UseParallelGC: the load generator's collector; its pauses count in the latencies),
 # REBUILD=1 (rebuild the jar even if present), KEEP=1 (keep the schemas, for a post-mortem).
 set -euo pipefail
 
@@ -32,6 +33,7 @@ PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-64}
 PGBENCH_THREADS=${PGBENCH_THREADS:-2}
 MAX_RATE=${MAX_RATE:-25000}
 RATE=${RATE:-0}
+GATLING_GC=${GATLING_GC:--XX:+UseParallelGC}
 PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xms1g -Xmx2g}
 
 APP_SCHEMA="load_${STAMP}"
@@ -267,7 +269,7 @@ timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile ga
   -DbaseUrl="$BASE" -DtokenA="$TOKEN_A" -DtokenB="$TOKEN_B" \
   -DfreshCodes="$RUN_DIR/codes-fresh.txt" -DusedCodes="$RUN_DIR/codes-used.txt" \
   -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -Drate="$RATE" -DsummaryFile="$SUMMARY" \
-  >"$RUN_DIR/gatling.log" 2>&1 &
+  -Dgatling.gc="$GATLING_GC" >"$RUN_DIR/gatling.log" 2>&1 &
 LOADGEN_PID=$!
 echo "$LOADGEN_PID" >"$RUN_DIR/loadgen.pid"
 wait "$LOADGEN_PID" || gatling_rc=$?
@@ -383,6 +385,7 @@ cat <<EOF
 server:        $BASE, schema $APP_SCHEMA, PostgreSQL ${PG_HOST}:${PG_PORT}/${PG_DB}, Redis $REDIS_URL
 jar:           ${JAR} built ${JAR_BUILT} (HEAD $(git -C "$ROOT" log -1 --format='%h %cI' 2>/dev/null || echo unknown))
 load avg:      ${LOAD_BEFORE} before the run (the machine should be otherwise idle)
+jvm:           PackCheck ${PACKCHECK_JAVA_OPTS}; Gatling ${GATLING_GC}
 load:          Gatling closed model, ${USERS} concurrent users looping POST /v1/verifications$( (( RATE > 0 )) && echo ", throttled to ${RATE} checks/s")
                (${WARMUP}s warm-up not counted, ${DURATION}s measured: ${USER_SECONDS}s a user, ${WINDOW}s wall), $(nproc) cores shared
 traffic mix (target: 40% dispense fresh, 25% dispense repeat, 15% dispense already_used, 10% verify, 10% fake):
