@@ -111,8 +111,8 @@ public final class PackCheck implements AutoCloseable {
     scanner.start(config.alertScan());
     WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff(), config.webhookTimeout());
     webhooks.start();
-    LedgerRollup rollup = new LedgerRollup(vertx, pool, LedgerRollup.SETTLED);
-    rollup.start(Duration.ofSeconds(10));
+    LedgerRollup rollup = new LedgerRollup(vertx, pool, config.ledgerSettled());
+    rollup.start(config.ledgerRollup());
     // one instance: a manufacturer's new wording clears the cache the SMS path reads
     ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsGateway sms = config.sms().enabled()

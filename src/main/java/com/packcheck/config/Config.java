@@ -17,6 +17,9 @@ import java.util.Optional;
  *                     keeps Redis's compact encoding
  * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
  * @param ledgerConnections groups in flight per event loop, each on a connection of its own
+ * @param ledgerRollup how often the ledger is rolled up for the reports
+ * @param ledgerSettled how long after its id was drawn a check is surely committed or abandoned: must
+ *                     exceed the commit timeout
  * @param uploadMaxBytes the most an upload may hold once decompressed
  * @param sms          the SMS channel (disabled when no SMSC is configured)
  * @param alertScan    how often the ledger is scanned for alerts
@@ -42,6 +45,8 @@ public record Config(
     Duration commitTimeout,
     int verticles,
     int ledgerConnections,
+    Duration ledgerRollup,
+    Duration ledgerSettled,
     long uploadMaxBytes,
     SmsSettings sms,
     Duration alertScan,
@@ -50,6 +55,13 @@ public record Config(
     Duration webhookBackoff,
     Duration webhookTimeout,
     Clock clock) {
+
+  public Config {
+    if (ledgerSettled.compareTo(commitTimeout) <= 0) {
+      throw new IllegalArgumentException("PACKCHECK_LEDGER_SETTLED_MS must exceed PACKCHECK_COMMIT_TIMEOUT_MS: "
+          + "a check may still commit until its timeout");
+    }
+  }
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -72,6 +84,8 @@ public record Config(
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
         intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
         intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1),
+        Duration.ofMillis(intValue(env, "PACKCHECK_LEDGER_ROLLUP_MS", 10_000)),
+        Duration.ofMillis(intValue(env, "PACKCHECK_LEDGER_SETTLED_MS", 120_000)),
         intValue(env, "PACKCHECK_UPLOAD_MAX_MB", 1024) * 1024L * 1024L,
         SmsSettings.from(env),
         Duration.ofMillis(intValue(env, "PACKCHECK_ALERT_SCAN_MS", 5000)),
@@ -84,19 +98,19 @@ public record Config(
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
         uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, clock);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
         uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, clock);
   }
 
   public Config withClock(Clock other) {
     return new Config(httpPort, pgUrl, pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections,
+        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
         uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, other);
   }
 

@@ -11,12 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rolls the ledger up into {@code ledger_days} and {@code customer_sets}, a step at a time, on one instance at a time (the
- * watermark row's lock). An interaction is rolled up only once every interaction with a smaller id has
- * surely committed or failed: ids are drawn when a check's transaction starts, and a check is answered
- * or abandoned within seconds, so interactions older than {@link #SETTLED} are final. The watermark
- * moves in the same transaction as the sums and the customer sets ({@link CustomerSets}), so nothing is
- * counted twice or lost.
+ * Rolls the ledger up into {@code ledger_days} and {@code customer_sets}, a step at a time, on one instance
+ * at a time (the watermark row's lock). An interaction is rolled up only once every interaction with a
+ * smaller id has surely committed or failed: ids are drawn when a check's transaction starts, and a check
+ * is answered or abandoned within the commit timeout, so the ids drawn before {@code settled} ago (on
+ * PostgreSQL's clock, sampled in {@code ledger_horizon}; not the interactions' {@code at}, which is the
+ * instances' clock) are final. The watermark moves in the same transaction as the sums and the customer
+ * sets ({@link CustomerSets}), so nothing is counted twice or lost.
  */
 public final class LedgerRollup {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerRollup.class);
@@ -26,10 +27,15 @@ public final class LedgerRollup {
   private static final String LOCK = """
       select value::bigint from settings where name = 'ledger_days_watermark' for update skip locked
       """;
-  /** Where a step from $1 ends: at most $2 ids on, at the last interaction older than $3 seconds. */
+  /** How far ids have been drawn now (PostgreSQL's clock): a sample for later steps. */
+  private static final String SAMPLE = """
+      insert into ledger_horizon (taken_at, last_id)
+      select now(), case when is_called then last_value else last_value - 1 end from interactions_id_seq
+      """;
+  /** Where a step from $1 ends: at most $2 ids on, at the ids drawn at least $3 seconds ago. */
   private static final String STEP_END = """
-      select coalesce(max(id), $1) from interactions
-      where id > $1 and id <= $1 + $2 and at < now() - make_interval(secs => $3)
+      select greatest($1::bigint, least($1::bigint + $2::int, coalesce(max(last_id), $1::bigint))) from ledger_horizon
+      where taken_at <= now() - make_interval(secs => $3)
       """;
   /** The checks and amounts of ids in ($1, $2] added to their manufacturer's days. */
   private static final String ROLL_DAYS = """
@@ -42,8 +48,8 @@ public final class LedgerRollup {
         set checks = ledger_days.checks + excluded.checks, amount = ledger_days.amount + excluded.amount
       """;
   private static final String MOVE = "update settings set value = $1::bigint::text where name = 'ledger_days_watermark'";
-  /** How old an interaction must be to be final: far beyond the commit timeout. */
-  public static final Duration SETTLED = Duration.ofMinutes(2);
+  /** Samples the watermark has passed tell later steps nothing. */
+  private static final String FORGET = "delete from ledger_horizon where last_id <= $1";
   private static final int STEP_IDS = 500_000;
 
   private final Vertx vertx;
@@ -89,16 +95,18 @@ public final class LedgerRollup {
         return Future.succeededFuture(false);
       }
       long from = locked.iterator().next().getLong(0);
-      return conn.preparedQuery(STEP_END).execute(Tuple.of(from, STEP_IDS, (double) settled.toSeconds()))
+      return conn.query(SAMPLE).execute()
+          .compose(v -> conn.preparedQuery(STEP_END).execute(Tuple.of(from, STEP_IDS, settled.toMillis() / 1000.0)))
           .compose(end -> {
             long to = end.iterator().next().getLong(0);
             if (to == from) {
-              return Future.succeededFuture(false);
+              return conn.preparedQuery(FORGET).execute(Tuple.of(from)).map(false);
             }
             Tuple step = Tuple.of(from, to);
             return conn.preparedQuery(ROLL_DAYS).execute(step)
                 .compose(v -> customerSets.roll(conn, from, to))
                 .compose(v -> conn.preparedQuery(MOVE).execute(Tuple.of(to)))
+                .compose(v -> conn.preparedQuery(FORGET).execute(Tuple.of(to)))
                 .map(true);
           });
     });

@@ -3,14 +3,10 @@ package com.packcheck.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.packcheck.code.Hmac;
-import com.packcheck.store.Database;
-import com.packcheck.store.PgUrl;
 import com.packcheck.support.OneInstanceTest;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -184,29 +179,17 @@ class CustomerSummaryTest extends OneInstanceTest {
     return counted;
   }
 
-  static void rollUp() throws Exception {
-    Vertx vertx = Vertx.vertx();
-    try {
-      Pool pool = new Database(PgUrl.parse(TestPostgres.url()), world.stack.schema).pool(vertx, 2);
-      new LedgerRollup(vertx, pool, Duration.ZERO).catchUp().toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-      pool.close();
-    } finally {
-      vertx.close();
-    }
-  }
-
   @Test
   @DisplayName("before the roll-up, after it, and with new checks on days already rolled up, for partial and whole days and months")
   void summaryEqualsTheLedger() throws Exception {
     summariesMatchTheLedger("ledger only");
-    rollUp();
+    RollUp.catchUp(world.stack.schema, Duration.ZERO);
     assertThat(TestPostgres.number(world.stack.schema, "select count(*) from customer_sets where span = 'month'"))
         .isPositive();
     summariesMatchTheLedger("rolled up");
     write(300);
     summariesMatchTheLedger("rolled up, then new checks");
-    rollUp();
+    RollUp.catchUp(world.stack.schema, Duration.ZERO);
     summariesMatchTheLedger("rolled up again");
   }
 

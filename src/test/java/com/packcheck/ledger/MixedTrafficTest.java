@@ -82,11 +82,14 @@ class MixedTrafficTest {
     clock = new TestClock(before.atDay(1).atTime(11, 0).toInstant(ZoneOffset.UTC));
     smsc = TestSmsc.start("packcheck", "s3cret", 100);
     stack = new Stack();
-    api = stack.start(Map.of("PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
-        "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
-        "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_MAX_TPS", "500",
-        "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "1000", "PACKCHECK_ALERT_SCAN_MS", "300",
-        "PACKCHECK_ALERT_BURST_FAKES", "1000"), clock);
+    Map<String, String> settings = new HashMap<>(Map.of("PACKCHECK_SMPP_HOST", smsc.host(),
+        "PACKCHECK_SMPP_PORT", "" + smsc.port(), "PACKCHECK_SMPP_SYSTEM_ID", "packcheck",
+        "PACKCHECK_SMPP_PASSWORD", "s3cret", "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE,
+        "PACKCHECK_SMPP_MAX_TPS", "500", "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "1000",
+        "PACKCHECK_ALERT_SCAN_MS", "300", "PACKCHECK_ALERT_BURST_FAKES", "1000"));
+    // the roll-up every half second, taking ids drawn 6 s ago (past the 5 s commit timeout), not 2 minutes
+    settings.putAll(Map.of("PACKCHECK_LEDGER_ROLLUP_MS", "500", "PACKCHECK_LEDGER_SETTLED_MS", "6000"));
+    api = stack.start(settings, clock);
     long deadline = System.currentTimeMillis() + 15_000;
     while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
