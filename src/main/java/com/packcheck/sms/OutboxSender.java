@@ -30,6 +30,12 @@ final class OutboxSender implements AutoCloseable {
   private static final Duration THROTTLE_PAUSE = Duration.ofSeconds(1);
   private static final int PART_TRIES = 10;
   private static final long IDLE_MS = 20;
+  /**
+   * A reply taken this long ago and still unsettled was abandoned: submits end within seconds (their
+   * timeout, the window), so only a dead instance or a lost PostgreSQL leaves one that old.
+   */
+  static final Duration ABANDONED = Duration.ofMinutes(5);
+  private static final long SWEEP_MS = 10_000;
 
   private final SmscConfig smsc;
   private final List<SmppLink> links;
@@ -64,8 +70,17 @@ final class OutboxSender implements AutoCloseable {
   }
 
   private void takeLoop() {
+    long nextSweep = 0;
     while (running) {
       try {
+        if (System.currentTimeMillis() >= nextSweep) {
+          nextSweep = System.currentTimeMillis() + SWEEP_MS;
+          int released = await(store.releaseAbandoned(ABANDONED));
+          if (released > 0) {
+            LOG.warn("Outbox: {} replies taken over {} ago were never settled (an instance died?); sending them again",
+                released, ABANDONED);
+          }
+        }
         if (links.stream().noneMatch(SmppLink::isBound) || System.currentTimeMillis() < pausedUntil) {
           Thread.sleep(IDLE_MS * 5);
           continue;

@@ -44,7 +44,7 @@ final class SmsStore {
       """;
   /** The due replies of one SMSC, taken by this instance (skipping rows another instance holds). */
   private static final String TAKE_DUE = """
-      update sms_outbox set state = 'sending', attempts = attempts + 1
+      update sms_outbox set state = 'sending', attempts = attempts + 1, taken_at = now()
       where id in (select id from sms_outbox where smsc = $1 and state = 'pending' and next_attempt_at <= now()
                    order by id limit $2 for update skip locked)
       returning id, source, destination_enc, body
@@ -55,6 +55,16 @@ final class SmsStore {
   private static final String RETRY = """
       update sms_outbox set state = 'pending', next_attempt_at = now() + make_interval(secs => $2), last_status = $3
       where id = $1
+      """;
+  /**
+   * Replies taken over $1 seconds ago and never settled: their instance died (or lost PostgreSQL) between
+   * taking and recording them. Most were never submitted; sending one twice beats leaving a shopper without
+   * an answer.
+   */
+  private static final String RELEASE_ABANDONED = """
+      update sms_outbox set state = 'pending', next_attempt_at = now(),
+        last_status = 'taken ' || to_char(taken_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' and never settled: sent again'
+      where state = 'sending' and taken_at < now() - make_interval(secs => $1)
       """;
   private static final String GIVE_UP = "update sms_outbox set state = $2, last_status = $3 where id = $1";
   private static final String DELIVERED = """
@@ -148,6 +158,11 @@ final class SmsStore {
 
   Future<Void> retry(long id, double afterSeconds, String status) {
     return pool.preparedQuery(RETRY).execute(Tuple.of(id, afterSeconds, status)).mapEmpty();
+  }
+
+  /** Puts replies back in the queue that an instance took over {@code after} ago and never settled: how many. */
+  Future<Integer> releaseAbandoned(java.time.Duration after) {
+    return pool.preparedQuery(RELEASE_ABANDONED).execute(Tuple.of(after.toMillis() / 1000.0)).map(RowSet::rowCount);
   }
 
   /** A reply that must not be sent again: failed for good, or its fate unknown (the receipt will tell). */

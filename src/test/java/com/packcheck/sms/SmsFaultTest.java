@@ -2,13 +2,18 @@ package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.packcheck.code.NumberCipher;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;
+import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
 import com.packcheck.support.World;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -81,6 +86,40 @@ class SmsFaultTest {
     // another text (the same one within a day would be a redelivery), the same shopper
     assertThat(smsc.deliverMo(phone, SHORT_CODE, "CHECK " + codes.get(0))).isZero();
     assertThat(Phones.awaitReply(smsc, phone, 3)).startsWith("GENUINE").contains("You first verified");
+  }
+
+  @Test
+  @DisplayName("a reply an instance took and never settled (it died) is sent again after five minutes, not one taken a minute ago")
+  void abandonedReply() throws Exception {
+    String shopper = Phones.newNumber();
+    assertThat(smsc.deliverMo(shopper, SHORT_CODE, world.activeCodes(1).get(0))).isZero();
+    String body = Phones.awaitReply(smsc, shopper, 1);
+    // what a dead instance leaves: replies in 'sending', taken 6 minutes and 1 minute ago
+    String lost = Phones.newNumber();
+    String busy = Phones.newNumber();
+    NumberCipher cipher = new NumberCipher(Stack.SECRET.getBytes(StandardCharsets.UTF_8));
+    try (Connection c = TestPostgres.connect(world.stack.schema);
+        PreparedStatement ps = c.prepareStatement("""
+            insert into sms_outbox (smsc, source, destination_enc, kind, body, language, state, attempts, taken_at)
+            select smsc, source, ?, kind, body, language, 'sending', 1, now() - make_interval(mins => ?)
+            from sms_outbox where body = ? limit 1
+            """)) {
+      for (Object[] row : new Object[][] {{lost, 6}, {busy, 1}}) {
+        ps.setBytes(1, cipher.encrypt((String) row[0]));
+        ps.setInt(2, (Integer) row[1]);
+        ps.setString(3, body);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+    }
+    // the sweep runs every 10 s
+    long deadline = System.currentTimeMillis() + 25_000;
+    while (Phones.replies(smsc, lost).isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(Phones.replies(smsc, lost)).containsExactly(body);
+    assertThat(Phones.replies(smsc, busy)).as("a reply taken a minute ago may still be on its way").isEmpty();
+    assertThat(count("select count(*) from sms_outbox where state = 'sending' and taken_at < now() - interval '50 seconds'"))
+        .as("the minute-old take is left alone").isEqualTo(1);
   }
 
   private static void awaitBound() throws InterruptedException {
