@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * smaller id has surely committed or failed: ids are drawn when a check's transaction starts, and a check
  * is answered or abandoned within the commit timeout, so the ids drawn before {@code settled} ago (on
  * PostgreSQL's clock, sampled in {@code ledger_horizon}; not the interactions' {@code at}, which is the
- * instances' clock) are final. The watermark moves in the same transaction as the sums and the customer
+ * instances' clock) are final once every transaction running when they were sampled has ended (a bulk
+ * import may run for minutes). The watermark moves in the same transaction as the sums and the customer
  * sets ({@link CustomerSets}), so nothing is counted twice or lost.
  */
 public final class LedgerRollup {
@@ -27,15 +28,20 @@ public final class LedgerRollup {
   private static final String LOCK = """
       select value::bigint from settings where name = 'ledger_days_watermark' for update skip locked
       """;
-  /** How far ids have been drawn now (PostgreSQL's clock): a sample for later steps. */
+  /** How far ids have been drawn now (PostgreSQL's clock), and by which transactions: a sample for later steps. */
   private static final String SAMPLE = """
-      insert into ledger_horizon (taken_at, last_id)
-      select now(), case when is_called then last_value else last_value - 1 end from interactions_id_seq
+      insert into ledger_horizon (taken_at, last_id, next_xid)
+      select now(), case when is_called then last_value else last_value - 1 end,
+             pg_snapshot_xmax(pg_current_snapshot())
+      from interactions_id_seq
       """;
-  /** Where a step from $1 ends: at most $2 ids on, at the ids drawn at least $3 seconds ago. */
+  /**
+   * Where a step from $1 ends: at most $2 ids on, at the ids drawn at least $3 seconds ago by transactions
+   * that have all ended since.
+   */
   private static final String STEP_END = """
       select greatest($1::bigint, least($1::bigint + $2::int, coalesce(max(last_id), $1::bigint))) from ledger_horizon
-      where taken_at <= now() - make_interval(secs => $3)
+      where taken_at <= now() - make_interval(secs => $3) and next_xid <= pg_snapshot_xmin(pg_current_snapshot())
       """;
   /** The checks and amounts of ids in ($1, $2] added to their manufacturer's days. */
   private static final String ROLL_DAYS = """
