@@ -28,11 +28,15 @@ public final class LedgerRollup {
   private static final String LOCK = """
       select value::bigint from settings where name = 'ledger_days_watermark' for update skip locked
       """;
-  /** How far ids have been drawn now (PostgreSQL's clock), and by which transactions: a sample for later steps. */
+  /**
+   * How far ids have been drawn now (PostgreSQL's clock), and this transaction's id: every transaction
+   * that drew them had its id before, so once all below it have ended, the ids are final. (Not the
+   * snapshot's xmax: that is one past the last transaction to complete, and a running import may be newer.)
+   */
   private static final String SAMPLE = """
       insert into ledger_horizon (taken_at, last_id, next_xid)
       select now(), case when is_called then last_value else last_value - 1 end,
-             pg_snapshot_xmax(pg_current_snapshot())
+             pg_current_xact_id()
       from interactions_id_seq
       """;
   /**
