@@ -79,6 +79,27 @@ class PostgresFaultTest {
   }
 
   @Test
+  @DisplayName("with the link cut, the monthly report and the customers summary answer 503, then the same figures once it heals")
+  void reportsWithoutPostgres() throws Exception {
+    String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+    Client.Response before = proxied.get("/v1/reports/monthly?month=" + month, world.maker.token());
+    Client.Response customers = proxied.get("/v1/customers/summary", world.maker.token());
+    assertThat(before.status()).isEqualTo(200);
+    assertThat(customers.status()).isEqualTo(200);
+    proxy.cut();
+    for (String path : List.of("/v1/reports/monthly?month=" + month, "/v1/customers/summary")) {
+      Client.Response refused = proxied.get(path, world.maker.token());
+      assertThat(refused.status()).as(path).isEqualTo(503);
+      assertThat(refused.json().getString("error")).as(path).isEqualTo("unavailable");
+    }
+    proxy.heal();
+    assertThat(direct.get("/v1/reports/monthly?month=" + month, world.maker.token()).json().getLong("checks"))
+        .isEqualTo(before.json().getLong("checks"));
+    assertThat(proxied.get("/v1/customers/summary", world.maker.token()).json().getLong("customers"))
+        .isEqualTo(customers.json().getLong("customers"));
+  }
+
+  @Test
   @DisplayName("when the reply to the commit is lost, the caller gets 503 and its retry gets the one committed first answer")
   void commitReplyLost() throws Exception {
     List<String> codes = world.activeCodes(1);
