@@ -104,8 +104,13 @@ final class CustomerSets {
       return this == MONTH ? utc.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1) : utc.truncatedTo(unit);
     }
 
+    /** As {@code customer_sets.span} spells it. */
     String column() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static Span of(String column) {
+      return valueOf(column.toUpperCase(java.util.Locale.ROOT));
     }
   }
 
@@ -162,20 +167,17 @@ final class CustomerSets {
     OffsetDateTime end = utc(to);
     OffsetDateTime lastInstant = end.minus(1, ChronoUnit.MICROS);
     // the months and days the period touches, and the hours of its first and last day
+    OffsetDateTime firstDayEnd = Span.DAY.start(start).plusDays(1);
+    OffsetDateTime lastDayStart = Span.DAY.start(lastInstant);
     List<Key> candidates = new ArrayList<>();
-    for (Span span : Span.values()) {
-      for (Key k = new Key(manufacturerId, span, start); k.start().isBefore(end); k = new Key(manufacturerId, span, k.end())) {
-        boolean edgeDay = !k.start().isBefore(Span.DAY.start(start)) && k.start().isBefore(Span.DAY.start(start).plusDays(1))
-            || !k.start().isBefore(Span.DAY.start(lastInstant));
-        if (span != Span.HOUR || edgeDay) {
-          candidates.add(k);
-        }
-      }
-    }
+    stretches(candidates, manufacturerId, Span.MONTH, start, end);
+    stretches(candidates, manufacturerId, Span.DAY, start, end);
+    stretches(candidates, manufacturerId, Span.HOUR, start, firstDayEnd.isBefore(end) ? firstDayEnd : end);
+    stretches(candidates, manufacturerId, Span.HOUR, lastDayStart.isAfter(firstDayEnd) ? lastDayStart : firstDayEnd, end);
     return conn.preparedQuery(EXTENTS).execute(keys(candidates)).compose(extents -> {
       Map<Key, OffsetDateTime[]> stored = new HashMap<>();
       for (Row r : extents) {
-        stored.put(new Key(manufacturerId, Span.valueOf(r.getString(0).toUpperCase(java.util.Locale.ROOT)),
+        stored.put(new Key(manufacturerId, Span.of(r.getString(0)),
             r.getOffsetDateTime(1)), new OffsetDateTime[] {r.getOffsetDateTime(2), r.getOffsetDateTime(3)});
       }
       // a set may stand for its stretch when every check it holds is in the period (none: nothing to add)
@@ -228,11 +230,18 @@ final class CustomerSets {
     });
   }
 
+  /** The keys of the {@code span}s that overlap [from, to). */
+  private static void stretches(List<Key> keys, long manufacturerId, Span span, OffsetDateTime from, OffsetDateTime to) {
+    for (Key k = new Key(manufacturerId, span, from); k.start().isBefore(to); k = new Key(manufacturerId, span, k.end())) {
+      keys.add(k);
+    }
+  }
+
   /** Stored facet rows as one set per manufacturer, span and start. */
   private static Map<Key, CustomerSet> byKey(RowSet<Row> stored) {
     Map<Key, CustomerSet> sets = new HashMap<>();
     for (Row r : stored) {
-      sets.computeIfAbsent(new Key(r.getLong(0), Span.valueOf(r.getString(1).toUpperCase(java.util.Locale.ROOT)),
+      sets.computeIfAbsent(new Key(r.getLong(0), Span.of(r.getString(1)),
               r.getOffsetDateTime(2)), k -> new CustomerSet())
           .add(r.getString(3), CustomerSet.members(r.getBuffer(4).getBytes()), r.getOffsetDateTime(5),
               r.getOffsetDateTime(6));
