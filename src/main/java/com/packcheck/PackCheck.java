@@ -25,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -99,7 +100,7 @@ public final class PackCheck implements AutoCloseable {
     Bootstrap.checkSecret(db, hmac.fingerprint());
     Optional<String> generatedAdmin = config.adminToken().isPresent() ? Optional.empty() : Bootstrap.firstAdminToken(db);
 
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
     Pool pool = db.pool(vertx, config.pgPoolSize());
@@ -132,7 +133,8 @@ public final class PackCheck implements AutoCloseable {
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     int port = verticles.get(0).actualPort();
 
-    LOG.info("PackCheck listening on http://127.0.0.1:{}", port);
+    LOG.info("PackCheck listening on http://127.0.0.1:{} ({} transport)", port,
+        vertx.isNativeTransportEnabled() ? "native" : "NIO");
     LOG.info("PostgreSQL: {} (schema {}){}", url.display(), config.pgSchema(),
         embedded.stream().anyMatch(e -> e instanceof EmbeddedDatabase)
             ? ", embedded, data in " + config.dataDir().resolve("postgres") : "");
