@@ -15,6 +15,7 @@ import com.packcheck.ledger.CustomerReport;
 import com.packcheck.ledger.MonthlyReport;
 import com.packcheck.ledger.UsageReport;
 import com.packcheck.store.Database;
+import com.packcheck.store.HotLane;
 import com.packcheck.store.HotState;
 import com.packcheck.verify.Verifier;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Supplier<JsonObject> smsReadiness;
   private final ManufacturerTemplates templates;
   private LedgerWriter ledger;
+  private HotLane lane;
   private HttpServer server;
 
   public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, NumberCipher cipher,
@@ -63,6 +65,11 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return hot.lane(context).compose(this::serve);
+  }
+
+  private Future<HttpServer> serve(HotLane hotLane) {
+    lane = hotLane;
     ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
         config.ledgerConnections());
     AccountRepository accounts = new AccountRepository(pool, hmac);
@@ -73,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
     new AccountRoutes(accounts).mount(router, bodies, auth);
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
-    new VerificationRoutes(new Verifier(hmac, ledger, hot), metrics).mount(router, bodies, auth);
+    new VerificationRoutes(new Verifier(hmac, ledger, lane), metrics).mount(router, bodies, auth);
     new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(vertx, pool, cipher))
         .mount(router, auth);
     new AlertRoutes(new AlertRepository(pool)).mount(router, bodies, auth);
@@ -96,7 +103,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Graceful: stop accepting, let in-flight requests finish, then flush the ledger. */
   @Override
   public Future<?> stop() {
-    return server.shutdown(10, TimeUnit.SECONDS).eventually(() -> ledger.drain());
+    return server.shutdown(10, TimeUnit.SECONDS).eventually(() -> ledger.drain()).eventually(() -> lane.close());
   }
 
   public int actualPort() {

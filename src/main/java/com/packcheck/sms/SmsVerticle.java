@@ -4,6 +4,7 @@ import com.packcheck.code.Hmac;
 import com.packcheck.config.Config;
 import com.packcheck.ledger.LedgerWriter;
 import com.packcheck.store.Database;
+import com.packcheck.store.HotLane;
 import com.packcheck.store.HotState;
 import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
@@ -25,6 +26,7 @@ public final class SmsVerticle extends VerticleBase {
   private final Hmac hmac;
   private final HotState hot;
   private LedgerWriter ledger;
+  private HotLane lane;
   private Verifier verifier;
   private Context loop;
 
@@ -40,13 +42,15 @@ public final class SmsVerticle extends VerticleBase {
     loop = context;
     ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
         config.ledgerConnections());
-    verifier = new Verifier(hmac, ledger, hot);
-    return Future.succeededFuture();
+    return hot.lane(context).onSuccess(hotLane -> {
+      lane = hotLane;
+      verifier = new Verifier(hmac, ledger, lane);
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return ledger.drain();
+    return ledger.drain().eventually(() -> lane.close());
   }
 
   /** A shopper's check, from any thread; completes once its interaction is committed. */

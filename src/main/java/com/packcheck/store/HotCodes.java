@@ -13,6 +13,14 @@ import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +43,9 @@ import java.util.concurrent.TimeUnit;
  * the slower path where PostgreSQL decides.
  */
 public final class HotCodes implements AutoCloseable {
+  /** How long a command on the shared connection may take: a pipelined chunk of a rebuild is big. */
+  private static final Duration BULK_TIMEOUT = Duration.ofSeconds(2);
+
   static final String CHECK_AND_MARK = """
       local v = redis.call('HGET', KEYS[1], ARGV[1])
       if not v then return 'M' end
@@ -88,38 +99,86 @@ public final class HotCodes implements AutoCloseable {
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisAsyncCommands<byte[], byte[]> redis;
+  private final String url;
   private final String prefix;
   private final int bucketBits;
-  private final long timeoutMillis;
+  private final Duration timeout;
   private final byte[] markerKey;
   private final String checkSha;
   private final String settleSha;
   private final String markerSha;
   private final String addActiveSha;
 
+  /**
+   * The shared connection, on Lettuce's own I/O threads: activation loads, rebuilds, counters, leases.
+   * Its commands may take up to {@link #BULK_TIMEOUT} (a pipelined chunk of a rebuild is big).
+   */
   public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
-    // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff; no
-    // per-command latency histograms on the hot path.
-    this.resources = DefaultClientResources.builder()
-        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-    this.client = RedisClient.create(resources, RedisURI.create(url));
-    // Fail fast while disconnected: a check must not wait for Redis, PostgreSQL can decide alone.
-    client.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
-        .build());
-    this.connection = client.connect(ByteArrayCodec.INSTANCE);
+    this(url, prefix, bucketBits, timeout, client(url, DefaultClientResources.builder(), BULK_TIMEOUT));
+  }
+
+  private HotCodes(String url, String prefix, int bucketBits, Duration timeout, RedisClient client) {
+    this(url, prefix, bucketBits, timeout, client, client.connect(ByteArrayCodec.INSTANCE));
+  }
+
+  private HotCodes(String url, String prefix, int bucketBits, Duration timeout, RedisClient client,
+      StatefulRedisConnection<byte[], byte[]> connection) {
+    this.resources = client.getResources();
+    this.client = client;
+    this.connection = connection;
     this.redis = connection.async();
+    this.url = url;
     this.prefix = prefix;
     this.bucketBits = bucketBits;
-    this.timeoutMillis = timeout.toMillis();
+    this.timeout = timeout;
     this.markerKey = bytes(prefix + ":loaded");
     this.checkSha = sha1(CHECK_AND_MARK);
     this.settleSha = sha1(SETTLE);
     this.markerSha = sha1(ADVANCE_MARKER);
     this.addActiveSha = sha1(ADD_ACTIVE);
+  }
+
+  private static RedisClient client(String url, DefaultClientResources.Builder resources, Duration commandTimeout) {
+    // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff; no
+    // per-command latency histograms on the hot path.
+    RedisClient client = RedisClient.create(resources
+        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build(), RedisURI.create(url));
+    // Fail fast while disconnected: a check must not wait for Redis, PostgreSQL can decide alone.
+    client.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+        .build());
+    return client;
+  }
+
+  /**
+   * Another connection to the same Redis whose I/O runs on {@code loop}, a verticle's event loop: its
+   * checks go to Redis and back without handing over to another thread, and the commands the loop
+   * sends in one turn leave in one write (flushes consolidated until the turn ends). With a null
+   * {@code loop} it runs on Lettuce's own threads. Its commands fail after the Redis timeout, which is
+   * how a slow Redis leaves the decision to PostgreSQL.
+   */
+  public CompletionStage<HotCodes> onLoop(EventLoop loop) {
+    DefaultClientResources.Builder resources = DefaultClientResources.builder().computationThreadPoolSize(1);
+    if (loop != null) {
+      resources.eventLoopGroupProvider(new OneLoop(loop)).nettyCustomizer(new NettyCustomizer() {
+        @Override
+        public void afterChannelInitialized(Channel channel) {
+          channel.pipeline().addFirst(new FlushConsolidationHandler(
+              FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        }
+      });
+    }
+    RedisClient laneClient = client(url, resources, timeout);
+    return laneClient.connectAsync(ByteArrayCodec.INSTANCE, RedisURI.create(url))
+        .thenApply(conn -> new HotCodes(url, prefix, bucketBits, timeout, laneClient, conn))
+        .whenComplete((codes, e) -> {
+          if (e != null) {
+            laneClient.shutdownAsync().thenRun(() -> laneClient.getResources().shutdown());
+          }
+        });
   }
 
   /** EVALSHA, falling back to EVAL when Redis lost its script cache (a restart, SCRIPT FLUSH). */
@@ -147,14 +206,14 @@ public final class HotCodes implements AutoCloseable {
    * may change it, marks it pending for {@code requestId}. Answers {@code Y} (yours to try; also for a
    * replay of the same request), {@code M} (miss), {@code Q} (pending for another request: ask
    * PostgreSQL), or the settled state {@code A}/{@code D}/{@code C} in which the action changes nothing.
-   * Redis failing or slow answers {@code Q}: PostgreSQL decides alone.
+   * Redis failing or slower than this connection's command timeout answers {@code Q}: PostgreSQL
+   * decides alone. Meant for a connection {@link #onLoop on the caller's event loop}.
    */
   public CompletableFuture<Character> checkAndMark(byte[] codeHash, char action, String requestId) {
     return this.<byte[]>script(checkSha, CHECK_AND_MARK, ScriptOutputType.VALUE, new byte[][] {bucket(codeHash)},
             field(codeHash), new byte[] {(byte) action}, bytes(requestId),
             bytes(Long.toString(System.currentTimeMillis())))
         .thenApply(reply -> (char) reply[0])
-        .completeOnTimeout('Q', timeoutMillis, TimeUnit.MILLISECONDS)
         .exceptionally(e -> 'Q');
   }
 
@@ -240,14 +299,14 @@ public final class HotCodes implements AutoCloseable {
     return redis.incr(key).toCompletableFuture().thenCompose(n -> n == 1
         ? redis.pexpire(key, window.toMillis()).toCompletableFuture().thenApply(set -> n)
         : CompletableFuture.completedFuture(n))
-        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The current value of a {@link #count} counter (0 when absent or expired). */
   public CompletableFuture<Long> peek(String name) {
     return redis.get(bytes(prefix + ":count:" + name)).toCompletableFuture()
         .thenApply(v -> v == null ? 0L : Long.parseLong(new String(v, StandardCharsets.US_ASCII)))
-        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A lease so that one instance at a time rebuilds. */
@@ -293,5 +352,37 @@ public final class HotCodes implements AutoCloseable {
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /** Closes without blocking: for a connection on an event loop, from that loop. */
+  public CompletionStage<Void> closeAsync() {
+    return connection.closeAsync()
+        .thenCompose(v -> client.shutdownAsync())
+        .thenRun(() -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+  }
+
+  /** Lettuce's I/O on one given event loop, which is not Lettuce's to shut down. */
+  private record OneLoop(EventLoop loop) implements EventLoopGroupProvider {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      return (T) loop;
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return 1;
+    }
+
+    @Override
+    public io.netty.util.concurrent.Future<Boolean> release(EventExecutorGroup group, long quietPeriod, long timeout,
+        TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+
+    @Override
+    public io.netty.util.concurrent.Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
   }
 }

@@ -1,7 +1,11 @@
 package com.packcheck.store;
 
+import io.lettuce.core.EpollProvider;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
@@ -57,8 +61,16 @@ public final class HotState {
     vertx.cancelTimer(timer);
   }
 
-  public Future<Character> checkAndMark(byte[] hash, char action, String requestId) {
-    return Future.fromCompletionStage(codes.checkAndMark(hash, action, requestId), vertx.getOrCreateContext());
+  /**
+   * A lane for the verticle of {@code context}, on its event loop when Lettuce and Vert.x run the same
+   * transport (Lettuce picks epoll whenever Netty's native library loads, whatever Vert.x runs), else
+   * on Lettuce's own threads. Call from that verticle's start.
+   */
+  public Future<HotLane> lane(Context context) {
+    EventLoop loop = vertx.isNativeTransportEnabled() == EpollProvider.isAvailable()
+        ? ((ContextInternal) context).nettyEventLoop()
+        : null;
+    return Future.fromCompletionStage(codes.onLoop(loop), context).map(laneCodes -> new HotLane(this, laneCodes, context));
   }
 
   /**
@@ -71,13 +83,6 @@ public final class HotState {
       case 'M' -> trusted;
       default -> false;
     };
-  }
-
-  public void settle(byte[] hash, char state) {
-    codes.settle(hash, state).exceptionally(e -> {
-      LOG.debug("settle failed; the next check or a rebuild repairs it: {}", e.toString());
-      return null;
-    });
   }
 
   public JsonObject readiness() {

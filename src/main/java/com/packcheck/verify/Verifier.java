@@ -4,7 +4,7 @@ import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.CodeTraits;
 import com.packcheck.code.Hmac;
 import com.packcheck.ledger.LedgerWriter;
-import com.packcheck.store.HotState;
+import com.packcheck.store.HotLane;
 import io.vertx.core.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,9 +20,9 @@ public final class Verifier {
 
   private final Hmac hmac;
   private final LedgerWriter ledger;
-  private final HotState hot;
+  private final HotLane hot;
 
-  public Verifier(Hmac hmac, LedgerWriter ledger, HotState hot) {
+  public Verifier(Hmac hmac, LedgerWriter ledger, HotLane hot) {
     this.hmac = hmac;
     this.ledger = ledger;
     this.hot = hot;

@@ -1,0 +1,129 @@
+package com.packcheck.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.packcheck.support.TestRedis;
+import io.lettuce.core.EpollProvider;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.ContextInternal;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Redis connection on a verticle's event loop. Its timeout is long on purpose: a lost write (a flush
+ * that never happens) would answer Q after it, so the answers below can only come from Redis.
+ */
+@DisplayName("A verticle's Redis connection on its own event loop")
+class HotLaneTest {
+  static Vertx vertx;
+  final String prefix = "lane-" + UUID.randomUUID();
+  HotCodes shared;
+  Context context;
+  HotCodes lane;
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+  }
+
+  @AfterAll
+  static void stopVertx() {
+    vertx.close().await();
+  }
+
+  @BeforeEach
+  void connect() {
+    assumeThat(vertx.isNativeTransportEnabled()).as("Vert.x and Lettuce on the same transport")
+        .isEqualTo(EpollProvider.isAvailable());
+    shared = new HotCodes(TestRedis.url(), prefix, 17, Duration.ofSeconds(30));
+    context = vertx.getOrCreateContext();
+    lane = onContext(() -> shared.onLoop(((ContextInternal) context).nettyEventLoop()).toCompletableFuture());
+  }
+
+  @AfterEach
+  void close() {
+    if (lane != null) {
+      onContext(() -> lane.closeAsync().toCompletableFuture());
+    }
+    TestRedis.deleteKeys(TestRedis.url(), prefix);
+    shared.close();
+  }
+
+  @Test
+  @DisplayName("replies come back on the event loop itself, and a fresh code is marked for the request that asked")
+  void repliesOnTheLoop() {
+    byte[] code = hash("fresh");
+    shared.addActive(List.of(code)).join();
+    CompletableFuture<String> thread = new CompletableFuture<>();
+    char mark = onContext(() -> lane.checkAndMark(code, 'd', "req-1").whenComplete((m, e) ->
+        thread.complete(Thread.currentThread().getName())));
+
+    assertThat(mark).isEqualTo('Y');
+    assertThat(thread.join()).startsWith("vert.x-eventloop-thread");
+    assertThat(shared.rawState(code).join()).startsWith("Preq-1:");
+    onContext(() -> lane.settle(code, 'D'));
+    assertThat(shared.rawState(code).join()).isEqualTo("D");
+  }
+
+  @Test
+  @DisplayName("two hundred checks sent in one turn of the loop all get their own answer")
+  void manyInOneTurn() {
+    List<byte[]> fresh = new ArrayList<>();
+    List<byte[]> used = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      fresh.add(hash("fresh-" + i));
+      used.add(hash("used-" + i));
+    }
+    shared.addActive(fresh).join();
+    shared.settleAll(used, used.stream().map(h -> 'D').toList()).join();
+
+    List<Character> marks = onContext(() -> {
+      List<CompletableFuture<Character>> calls = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        calls.add(lane.checkAndMark(fresh.get(i), 'd', "req-" + i));
+        calls.add(lane.checkAndMark(used.get(i), 'd', "other-" + i));
+      }
+      return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+          .thenApply(v -> calls.stream().map(CompletableFuture::join).toList());
+    });
+
+    for (int i = 0; i < 100; i++) {
+      assertThat(marks.get(2 * i)).as("fresh code %d", i).isEqualTo('Y');
+      assertThat(marks.get(2 * i + 1)).as("dispensed code %d", i).isEqualTo('D');
+    }
+  }
+
+  /** Runs {@code work} on the test's event loop and waits for what it starts. */
+  private <T> T onContext(java.util.function.Supplier<CompletableFuture<T>> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> work.get().whenComplete((r, e) -> {
+      if (e != null) {
+        result.completeExceptionally(e);
+      } else {
+        result.complete(r);
+      }
+    }));
+    return result.join();
+  }
+
+  private static byte[] hash(String code) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(code.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
