@@ -1,6 +1,6 @@
 # Shared by the load-test scripts (sourced, not run): logging, PostgreSQL, a private redis-server,
-# PackCheck from the jar, and the JSON API. Expects RUN_DIR, BASE/PORT and APP_SCHEMA set by the caller;
-# sets REDIS_PID/REDIS_URL and APP_PID.
+# PackCheck from the jar, the JSON API, and CPU shares per process during a run. Expects RUN_DIR,
+# BASE/PORT and APP_SCHEMA set by the caller; sets REDIS_PID/REDIS_URL and APP_PID.
 
 PG_HOST=127.0.0.1
 PG_PORT=5432
@@ -129,4 +129,73 @@ finish_run() {
   rm -rf "$RUN_DIR/data" 2>/dev/null || true
   (( rc == 0 )) || { log "FAILED (exit $rc); logs in $RUN_DIR"; tail -n 30 "$RUN_DIR/packcheck.log" >&2 2>/dev/null; }
   exit "$rc"
+}
+
+# CPU accounting, one line a second (clock ticks): "epoch_ms app redis loadgen pg_of_ours pg_all busy all".
+#   app       the PackCheck JVM;  redis  our redis-server;  loadgen  every process under the pid in
+#   $RUN_DIR/loadgen.pid (Maven + the Gatling JVM, or pgbench);  pg_of_ours  the PostgreSQL backends
+#   whose client is PackCheck or the load generator;  pg_all  every postgres process;  busy/all  the
+#   machine (from /proc/stat). What is left is other work on the machine, which skews the figures.
+ticks_of() { # user + system ticks of the given pids, summed (one awk however many pids)
+  local p files=()
+  for p in "$@"; do files+=("/proc/$p/stat"); done
+  (( ${#files[@]} )) || { echo 0; return; }
+  cat "${files[@]}" 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'
+}
+tree_of() { # a pid and all its descendants
+  local p
+  [[ -n "${1:-}" ]] || return 0
+  echo "$1"
+  for p in $(pgrep -P "$1" 2>/dev/null); do tree_of "$p"; done
+}
+backends_of() { # postgres backends serving TCP clients owned by the given pids
+  ss -tnpH 2>/dev/null | awk -v mine=" $* " -v pg=":${PG_PORT}" '
+    $1 != "ESTAB" { next }
+    { lp = $4; sub(/.*:/, "", lp); pp = $5; sub(/.*:/, "", pp); p = $6; sub(/.*pid=/, "", p); sub(/[^0-9].*/, "", p) }
+    lp == substr(pg, 2) { backend[pp] = p; next }
+    pp == substr(pg, 2) && index(mine, " " p " ") { ours[lp] = 1 }
+    END { for (port in ours) if (port in backend) print backend[port] }'
+}
+cpu_sampler() { # runs until killed
+  local load pids
+  while true; do
+    load=$(tree_of "$(cat "$RUN_DIR/loadgen.pid" 2>/dev/null || true)" | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    pids=$(backends_of ${APP_PID:-} $load | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    printf '%s %s %s %s %s %s %s\n' "$(date +%s%3N)" "$(ticks_of ${APP_PID:-})" "$(ticks_of ${REDIS_PID:-})" \
+      "$(ticks_of $load)" "$(ticks_of $pids)" "$(ticks_of $(pgrep -u postgres postgres 2>/dev/null || true))" \
+      "$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)"
+    sleep 1
+  done
+}
+SAMPLER_PID=""
+start_sampler() { # file
+  rm -f "$RUN_DIR/loadgen.pid"
+  cpu_sampler >"$1" 2>/dev/null &
+  SAMPLER_PID=$!
+}
+stop_sampler() {
+  if [[ -n "$SAMPLER_PID" ]]; then
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+  fi
+}
+# cpu_split FILE LOADGEN_NAME [FROM_MS TO_MS]: CPU shares between two samples (100% = one core)
+cpu_split() {
+  awk -v name="$2" -v from="${3:-0}" -v to="${4:-99999999999999}" -v hz="$(getconf CLK_TCK)" '
+    NF == 8 && $1 >= from && !a { a = 1; split($0, s0) } NF == 8 && $1 <= to { split($0, s1) }
+    END {
+      if (!a || s1[1] <= s0[1]) { print "n/a"; exit }
+      secs = (s1[1] - s0[1]) / 1000; f = 100 / hz / secs; cores = (s1[8] - s0[8]) * f
+      app = (s1[2] - s0[2]) * f; rds = (s1[3] - s0[3]) * f; load = (s1[4] - s0[4]) * f
+      ours = (s1[5] - s0[5]) * f; pg = (s1[6] - s0[6]) * f; busy = (s1[7] - s0[7]) * f
+      rest = busy - app - rds - load - pg; if (rest < 0) rest = 0
+      if (app + rds > 0) printf "PackCheck %.0f%%, Redis %.0f%%, ", app, rds
+      printf "PostgreSQL %.0f%% (its backends for us %.0f%%), %s %.0f%%, kernel and other processes %.0f%%, idle %.0f%% (of %.0f%%)",
+        pg, ours, name, load, rest, cores - busy, cores
+      if (rest > 30) printf "\n               WARNING: %.0f%% of the CPU went to other work meanwhile: these figures may be skewed", rest
+      if (pg - ours > 25) printf "\n               WARNING: other clients kept PostgreSQL busy (%.0f%%) meanwhile", pg - ours
+    }' "$1" 2>/dev/null || echo n/a
 }

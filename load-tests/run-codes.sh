@@ -13,7 +13,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-JAR="$ROOT/target/packcheck.jar"
+JAR=${JAR:-$ROOT/target/packcheck.jar}
 # shellcheck source=load-tests/lib.sh
 source "$HERE/lib.sh"
 

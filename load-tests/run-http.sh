@@ -8,23 +8,25 @@
 #   5. runs pgbench with one transaction per check (no group commit) for the same duration,
 #   6. prints PackCheck checks/s ÷ pgbench tps, then stops everything and drops what it created.
 #
-# Settings (environment): DURATION (s, 30), WARMUP (s, 10), USERS (64), PORT (18080),
+# Settings (environment): DURATION (s, 30), WARMUP (s, 30: the JIT compiles hard for the first ~40 s of
+# load; a shorter warm-up measures the compiler), USERS (64), PORT (18080),
 # PREDISPENSE (2000), PGBENCH_ROWS (1000000), PGBENCH_CLIENTS (64), PGBENCH_THREADS (2),
 # RATE (0: as fast as the users go; else hold the load at RATE checks/s, for latency at a given load),
 # MAX_RATE (25000: the checks/s the fresh codes are sized for), FRESH_CODES (overrides that sizing),
 # REDIS_URL (use this Redis instead of starting one), PACKCHECK_JAVA_OPTS (-Xms1g -Xmx2g),
 # GATLING_GC (-XX:+UseParallelGC: the load generator's collector; its pauses count in the latencies),
-# REBUILD=1 (rebuild the jar even if present), KEEP=1 (keep the schemas, for a post-mortem).
+# REBUILD=1 (rebuild the jar even if present), KEEP=1 (keep the schemas, for a post-mortem),
+# JAR (target/packcheck.jar: another build to compare against).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-JAR="$ROOT/target/packcheck.jar"
+JAR=${JAR:-$ROOT/target/packcheck.jar}
 # shellcheck source=load-tests/lib.sh
 source "$HERE/lib.sh"
 
 DURATION=${DURATION:-30}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-30}
 USERS=${USERS:-64}
 PORT=${PORT:-18080}
 PREDISPENSE=${PREDISPENSE:-2000}
@@ -51,74 +53,6 @@ TOTAL_CODES=$(( FRESH_CODES + PREDISPENSE ))
 BENCH_SCHEMA_CREATED=""
 
 
-# CPU accounting, one line a second (clock ticks): "epoch_ms app redis loadgen pg_of_ours pg_all busy all".
-#   app       the PackCheck JVM;  redis  our redis-server;  loadgen  every process under the pid in
-#   $RUN_DIR/loadgen.pid (Maven + the Gatling JVM, or pgbench);  pg_of_ours  the PostgreSQL backends
-#   whose client is PackCheck or the load generator;  pg_all  every postgres process;  busy/all  the
-#   machine (from /proc/stat). What is left is other work on the machine, which skews the figures.
-ticks_of() { # user + system ticks of the given pids, summed (one awk however many pids)
-  local p files=()
-  for p in "$@"; do files+=("/proc/$p/stat"); done
-  (( ${#files[@]} )) || { echo 0; return; }
-  cat "${files[@]}" 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'
-}
-tree_of() { # a pid and all its descendants
-  local p
-  [[ -n "${1:-}" ]] || return 0
-  echo "$1"
-  for p in $(pgrep -P "$1" 2>/dev/null); do tree_of "$p"; done
-}
-backends_of() { # postgres backends serving TCP clients owned by the given pids
-  ss -tnpH 2>/dev/null | awk -v mine=" $* " -v pg=":${PG_PORT}" '
-    $1 != "ESTAB" { next }
-    { lp = $4; sub(/.*:/, "", lp); pp = $5; sub(/.*:/, "", pp); p = $6; sub(/.*pid=/, "", p); sub(/[^0-9].*/, "", p) }
-    lp == substr(pg, 2) { backend[pp] = p; next }
-    pp == substr(pg, 2) && index(mine, " " p " ") { ours[lp] = 1 }
-    END { for (port in ours) if (port in backend) print backend[port] }'
-}
-cpu_sampler() { # runs until killed
-  local load pids
-  while true; do
-    load=$(tree_of "$(cat "$RUN_DIR/loadgen.pid" 2>/dev/null || true)" | tr '\n' ' ')
-    # shellcheck disable=SC2086
-    pids=$(backends_of ${APP_PID:-} $load | tr '\n' ' ')
-    # shellcheck disable=SC2086
-    printf '%s %s %s %s %s %s %s\n' "$(date +%s%3N)" "$(ticks_of ${APP_PID:-})" "$(ticks_of ${REDIS_PID:-})" \
-      "$(ticks_of $load)" "$(ticks_of $pids)" "$(ticks_of $(pgrep -u postgres postgres 2>/dev/null || true))" \
-      "$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)"
-    sleep 1
-  done
-}
-SAMPLER_PID=""
-start_sampler() { # file
-  rm -f "$RUN_DIR/loadgen.pid"
-  cpu_sampler >"$1" 2>/dev/null &
-  SAMPLER_PID=$!
-}
-stop_sampler() {
-  if [[ -n "$SAMPLER_PID" ]]; then
-    kill "$SAMPLER_PID" 2>/dev/null || true
-    wait "$SAMPLER_PID" 2>/dev/null || true
-    SAMPLER_PID=""
-  fi
-}
-# cpu_split FILE LOADGEN_NAME [FROM_MS TO_MS]: CPU shares between two samples (100% = one core)
-cpu_split() {
-  awk -v name="$2" -v from="${3:-0}" -v to="${4:-99999999999999}" -v hz="$(getconf CLK_TCK)" '
-    NF == 8 && $1 >= from && !a { a = 1; split($0, s0) } NF == 8 && $1 <= to { split($0, s1) }
-    END {
-      if (!a || s1[1] <= s0[1]) { print "n/a"; exit }
-      secs = (s1[1] - s0[1]) / 1000; f = 100 / hz / secs; cores = (s1[8] - s0[8]) * f
-      app = (s1[2] - s0[2]) * f; rds = (s1[3] - s0[3]) * f; load = (s1[4] - s0[4]) * f
-      ours = (s1[5] - s0[5]) * f; pg = (s1[6] - s0[6]) * f; busy = (s1[7] - s0[7]) * f
-      rest = busy - app - rds - load - pg; if (rest < 0) rest = 0
-      if (app + rds > 0) printf "PackCheck %.0f%%, Redis %.0f%%, ", app, rds
-      printf "PostgreSQL %.0f%% (its backends for us %.0f%%), %s %.0f%%, kernel and other processes %.0f%%, idle %.0f%% (of %.0f%%)",
-        pg, ours, name, load, rest, cores - busy, cores
-      if (rest > 30) printf "\n               WARNING: %.0f%% of the CPU went to other work meanwhile: these figures may be skewed", rest
-      if (pg - ours > 25) printf "\n               WARNING: other clients kept PostgreSQL busy (%.0f%%) meanwhile", pg - ours
-    }' "$1" 2>/dev/null || echo n/a
-}
 LOADGEN_PID=""
 stop_loadgen() { # the load generator and everything under it, by pid
   local p

@@ -21,7 +21,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-JAR="$ROOT/target/packcheck.jar"
+JAR=${JAR:-$ROOT/target/packcheck.jar}
 
 if [[ -z "${SMSC_TPS:-}${RATE:-}${DURATION:-}" ]]; then
   SMSC_TPS=5000 RATE=2500 DURATION=30 bash "${BASH_SOURCE[0]}"
