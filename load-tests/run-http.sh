@@ -243,6 +243,9 @@ LEDGER=$(psql_q -Atc "select (select count(*) from ${APP_SCHEMA}.codes where sta
   (select count(*) from ${APP_SCHEMA}.interactions where first_check) || ' ' ||
   (select count(*) from ${APP_SCHEMA}.interactions)")
 read -r LEDGER_DISPENSED LEDGER_FIRST LEDGER_ALL <<<"$LEDGER"
+# State changes that stayed on their page (heap-only: no index entries written)
+HOT_UPDATES=$(psql_q -Atc "select n_tup_upd || ' code updates, ' || n_tup_hot_upd || ' of them heap-only (HOT)'
+  from pg_stat_user_tables where schemaname = '${APP_SCHEMA}' and relname = 'codes'")
 # Group commit seen from outside: the interactions of one group share a transaction id (xmin).
 GROUP_STATS=$(psql_q -Atc "select count(distinct xmin::text) || ' ' || count(*) from ${APP_SCHEMA}.interactions
   where at between to_timestamp($(prop measureStartMs) / 1000.0) and to_timestamp($(prop measureEndMs) / 1000.0)")
@@ -331,6 +334,7 @@ latency:       p50 ${P50} ms   p99 ${P99} ms   mean ${MEAN} ms   max ${MAXRT} ms
 fresh codes:   $(prop freshUsed) used of $(prop freshProvided) provided, $(prop freshReused) reused
 group commit:  ${GROUP_LINE}
 ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check interactions, ${LEDGER_ALL} interactions in all
+codes:         ${HOT_UPDATES}
 PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
 pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;
                ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s, latency avg ${PGB_LAT}, failed ${PGB_FAILED:-0})
