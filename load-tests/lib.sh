@@ -25,6 +25,10 @@ psql_q() {
   timeout 1800 psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" "$@"
 }
 
+# Gatling's collector reaches its JVM as a single argument (load-tests/pom.xml): one flag, or Gatling's
+# fork fails only after the whole set-up.
+check_gatling_gc() { [[ "$GATLING_GC" != *[[:space:]]* ]] || die "GATLING_GC takes one JVM flag, not '$GATLING_GC'"; }
+
 free_port() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 stop_pid() { # pid, name, seconds to wait after SIGTERM

@@ -22,6 +22,7 @@ USERS=${USERS:-64}
 PORT=${PORT:-18081}
 GATLING_GC=${GATLING_GC:--XX:+UseParallelGC}
 PACKCHECK_JAVA_OPTS=${PACKCHECK_JAVA_OPTS:--Xms1g -Xmx2g}
+check_gatling_gc
 APP_SCHEMA="ceiling_${STAMP}"
 RUN_DIR="$HERE/target/ceiling-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
