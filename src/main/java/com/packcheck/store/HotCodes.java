@@ -95,6 +95,12 @@ public final class HotCodes implements AutoCloseable {
       return 0
       """;
 
+  /** The scripts' SHA-1s for EVALSHA: the same for every connection. */
+  private static final String CHECK_SHA = sha1(CHECK_AND_MARK);
+  private static final String SETTLE_SHA = sha1(SETTLE);
+  private static final String MARKER_SHA = sha1(ADVANCE_MARKER);
+  private static final String ADD_ACTIVE_SHA = sha1(ADD_ACTIVE);
+
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -104,14 +110,10 @@ public final class HotCodes implements AutoCloseable {
   private final int bucketBits;
   private final Duration timeout;
   private final byte[] markerKey;
-  private final String checkSha;
-  private final String settleSha;
-  private final String markerSha;
-  private final String addActiveSha;
 
   /**
-   * The shared connection, on Lettuce's own I/O threads: activation loads, rebuilds, counters, leases.
-   * Its commands may take up to {@link #BULK_TIMEOUT} (a pipelined chunk of a rebuild is big).
+   * The shared connection, on Lettuce's own I/O threads: activation loads, rebuilds, counters, leases;
+   * its commands may take up to {@link #BULK_TIMEOUT}.
    */
   public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
     this(url, prefix, bucketBits, timeout, client(url, DefaultClientResources.builder(), BULK_TIMEOUT));
@@ -132,10 +134,6 @@ public final class HotCodes implements AutoCloseable {
     this.bucketBits = bucketBits;
     this.timeout = timeout;
     this.markerKey = bytes(prefix + ":loaded");
-    this.checkSha = sha1(CHECK_AND_MARK);
-    this.settleSha = sha1(SETTLE);
-    this.markerSha = sha1(ADVANCE_MARKER);
-    this.addActiveSha = sha1(ADD_ACTIVE);
   }
 
   private static RedisClient client(String url, DefaultClientResources.Builder resources, Duration commandTimeout) {
@@ -210,7 +208,7 @@ public final class HotCodes implements AutoCloseable {
    * decides alone. Meant for a connection {@link #onLoop on the caller's event loop}.
    */
   public CompletableFuture<Character> checkAndMark(byte[] codeHash, char action, String requestId) {
-    return this.<byte[]>script(checkSha, CHECK_AND_MARK, ScriptOutputType.VALUE, new byte[][] {bucket(codeHash)},
+    return this.<byte[]>script(CHECK_SHA, CHECK_AND_MARK, ScriptOutputType.VALUE, new byte[][] {bucket(codeHash)},
             field(codeHash), new byte[] {(byte) action}, bytes(requestId),
             bytes(Long.toString(System.currentTimeMillis())))
         .thenApply(reply -> (char) reply[0])
@@ -219,7 +217,7 @@ public final class HotCodes implements AutoCloseable {
 
   /** Writes one committed state back; failures are harmless (the next check or a rebuild repairs). */
   public CompletableFuture<Void> settle(byte[] codeHash, char state) {
-    return this.<Long>script(settleSha, SETTLE, ScriptOutputType.INTEGER, new byte[][] {bucket(codeHash)},
+    return this.<Long>script(SETTLE_SHA, SETTLE, ScriptOutputType.INTEGER, new byte[][] {bucket(codeHash)},
             field(codeHash), new byte[] {(byte) state})
         .thenApply(r -> (Void) null);
   }
@@ -236,7 +234,7 @@ public final class HotCodes implements AutoCloseable {
       args.add(field(hash));
       args.add(new byte[] {(byte) (char) states.get(i)});
     }
-    return perBucket(byBucket, settleSha, SETTLE);
+    return perBucket(byBucket, SETTLE_SHA, SETTLE);
   }
 
   /**
@@ -248,7 +246,7 @@ public final class HotCodes implements AutoCloseable {
     for (byte[] hash : codeHashes) {
       byBucket.computeIfAbsent(bucketNumber(hash), k -> new ArrayList<>()).add(field(hash));
     }
-    return perBucket(byBucket, addActiveSha, ADD_ACTIVE);
+    return perBucket(byBucket, ADD_ACTIVE_SHA, ADD_ACTIVE);
   }
 
   private CompletableFuture<Void> perBucket(Map<Integer, List<byte[]>> byBucket, String sha, String script) {
@@ -284,7 +282,7 @@ public final class HotCodes implements AutoCloseable {
 
   /** Sets the marker to {@code next} if it still is {@code expected} (null: absent). */
   public CompletableFuture<Boolean> advanceMarker(String expected, String next) {
-    return this.<Long>script(markerSha, ADVANCE_MARKER, ScriptOutputType.INTEGER, new byte[][] {markerKey},
+    return this.<Long>script(MARKER_SHA, ADVANCE_MARKER, ScriptOutputType.INTEGER, new byte[][] {markerKey},
             bytes(expected == null ? "" : expected), bytes(next))
         .thenApply(r -> r == 1L);
   }
