@@ -1,8 +1,10 @@
 package com.packcheck.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.packcheck.support.OwnRedis;
 import com.packcheck.support.TestRedis;
 import io.lettuce.core.EpollProvider;
 import io.vertx.core.Context;
@@ -103,6 +105,47 @@ class HotLaneTest {
     for (int i = 0; i < 100; i++) {
       assertThat(marks.get(2 * i)).as("fresh code %d", i).isEqualTo('Y');
       assertThat(marks.get(2 * i + 1)).as("dispensed code %d", i).isEqualTo('D');
+    }
+  }
+
+  @Test
+  @DisplayName("without an event loop to run on, a lane uses Lettuce's own threads and answers the same")
+  void onLettuceThreads() {
+    byte[] code = hash("fresh");
+    shared.addActive(List.of(code)).join();
+    HotCodes own = onContext(() -> shared.onLoop(null).toCompletableFuture());
+    try {
+      CompletableFuture<String> thread = new CompletableFuture<>();
+      char mark = onContext(() -> own.checkAndMark(code, 'd', "req-1").whenComplete((m, e) ->
+          thread.complete(Thread.currentThread().getName())));
+
+      assertThat(mark).isEqualTo('Y');
+      assertThat(thread.join()).startsWith("lettuce-");
+    } finally {
+      own.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a lane to a Redis that has gone fails to open (the verticle does not start) rather than hang")
+  void redisGone() throws Exception {
+    OwnRedis gone = new OwnRedis();
+    HotCodes toGone = new HotCodes(gone.url(), prefix, 17, Duration.ofSeconds(30));
+    try {
+      gone.close();
+      CompletableFuture<HotCodes> opened = new CompletableFuture<>();
+      context.runOnContext(v -> toGone.onLoop(((ContextInternal) context).nettyEventLoop())
+          .whenComplete((c, e) -> {
+            if (e != null) {
+              opened.completeExceptionally(e);
+            } else {
+              opened.complete(c);
+            }
+          }));
+
+      assertThatThrownBy(opened::join).hasRootCauseInstanceOf(java.net.ConnectException.class);
+    } finally {
+      toGone.close();
     }
   }
 
