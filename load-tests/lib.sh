@@ -203,3 +203,44 @@ cpu_split() {
       if (pg - ours > 25) printf "\n               WARNING: other clients kept PostgreSQL busy (%.0f%%) meanwhile", pg - ours
     }' "$1" 2>/dev/null || echo n/a
 }
+
+# Gatling (load-tests/pom.xml). LOADGEN_PID is what the CPU sampler counts as the load generator.
+LOADGEN_PID=""
+stop_loadgen() { # the load generator and everything under it, by pid
+  local p
+  [[ -n "$LOADGEN_PID" ]] || return 0
+  for p in $(tree_of "$LOADGEN_PID"); do kill -TERM "$p" 2>/dev/null || true; done
+  wait "$LOADGEN_PID" 2>/dev/null || true
+  LOADGEN_PID=""
+}
+
+# run_gatling SIMULATION [-Dname=value...]: runs com.packcheck.load.SIMULATION against $BASE with USERS,
+# WARMUP, DURATION and GATLING_GC (log in $RUN_DIR/gatling.log). Sets GATLING_RC; SUMMARY, the
+# simulation's key=value file (read with prop); REPORT, its HTML report; and STATS, one tab-separated
+# line per request name, "All Requests" first: name total ok ko min p50 p75 p95 p99 max mean (ms).
+# Dies if there is no report to read.
+run_gatling() {
+  local simulation=$1
+  shift
+  SUMMARY="$RUN_DIR/simulation-summary.properties"
+  GATLING_RC=0
+  timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile gatling:test \
+    -Dgatling.simulationClass="com.packcheck.load.${simulation}" -Dgatling.resultsFolder="$RUN_DIR/gatling" \
+    -DbaseUrl="$BASE" -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -DsummaryFile="$SUMMARY" \
+    -Dgatling.gc="$GATLING_GC" "$@" >"$RUN_DIR/gatling.log" 2>&1 &
+  LOADGEN_PID=$!
+  echo "$LOADGEN_PID" >"$RUN_DIR/loadgen.pid"
+  wait "$LOADGEN_PID" || GATLING_RC=$?
+  LOADGEN_PID=""
+  REPORT=$(find "$RUN_DIR/gatling" -name index.html 2>/dev/null | head -n 1)
+  if [[ -z "$REPORT" || ! -f "$SUMMARY" ]]; then
+    tail -n 40 "$RUN_DIR/gatling.log" >&2
+    die "Gatling did not produce its report (exit ${GATLING_RC}); see $RUN_DIR/gatling.log"
+  fi
+  # Gatling 3.14 no longer writes js/stats.json and its simulation.log is binary: the figures come from
+  # the report's statistics table.
+  STATS="$RUN_DIR/gatling-stats.tsv"
+  awk -f "$HERE/gatling-stats.awk" "$REPORT" >"$STATS" || die "could not read the statistics of $REPORT"
+  [[ "$(head -n 1 "$STATS" | cut -f1)" == "All Requests" ]] || die "no 'All Requests' row in $REPORT"
+}
+prop() { sed -n "s/^$1=//p" "$SUMMARY"; }

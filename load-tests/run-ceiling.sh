@@ -27,12 +27,9 @@ APP_SCHEMA="ceiling_${STAMP}"
 RUN_DIR="$HERE/target/ceiling-${STAMP}"
 BASE="http://127.0.0.1:${PORT}"
 
-LOADGEN_PID=""
 stop_extra() {
-  local p
   stop_sampler
-  [[ -n "$LOADGEN_PID" ]] || return 0
-  for p in $(tree_of "$LOADGEN_PID"); do kill -TERM "$p" 2>/dev/null || true; done
+  stop_loadgen
 }
 trap finish_run EXIT
 trap 'exit 130' INT TERM
@@ -42,25 +39,12 @@ start_redis
 # shellcheck disable=SC2086
 start_packcheck "$JAR" $PACKCHECK_JAVA_OPTS
 
-RESULTS="$RUN_DIR/gatling"
-SUMMARY="$RUN_DIR/simulation-summary.properties"
 start_sampler "$RUN_DIR/cpu.samples"
 log "running Gatling: ${USERS} users on GET /health, ${WARMUP}s warm-up + ${DURATION}s measured"
-timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile gatling:test \
-  -Dgatling.simulationClass=com.packcheck.load.CeilingSimulation -Dgatling.resultsFolder="$RESULTS" \
-  -DbaseUrl="$BASE" -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -DsummaryFile="$SUMMARY" \
-  -Dgatling.gc="$GATLING_GC" >"$RUN_DIR/gatling.log" 2>&1 &
-LOADGEN_PID=$!
-echo "$LOADGEN_PID" >"$RUN_DIR/loadgen.pid"
-wait "$LOADGEN_PID" || die "Gatling failed; see $RUN_DIR/gatling.log"
-LOADGEN_PID=""
+run_gatling CeilingSimulation
 stop_sampler
-REPORT=$(find "$RESULTS" -name index.html 2>/dev/null | head -n 1)
-[[ -n "$REPORT" && -f "$SUMMARY" ]] || die "Gatling did not produce its report; see $RUN_DIR/gatling.log"
-STATS="$RUN_DIR/gatling-stats.tsv"
-awk -f "$HERE/gatling-stats.awk" "$REPORT" >"$STATS" || die "could not read the statistics of $REPORT"
+(( GATLING_RC == 0 )) || die "Gatling exited with ${GATLING_RC}; see $RUN_DIR/gatling.log"
 read -r TOTAL OKS KOS P50 P99 <<<"$(head -n 1 "$STATS" | awk -F '\t' '{ print $2, $3, $4, $6, $9 }')"
-prop() { sed -n "s/^$1=//p" "$SUMMARY"; }
 cat <<OUT
 
 === PackCheck HTTP ceiling ($(date -u +%FT%TZ)) ===

@@ -54,14 +54,6 @@ TOTAL_CODES=$(( FRESH_CODES + PREDISPENSE ))
 BENCH_SCHEMA_CREATED=""
 
 
-LOADGEN_PID=""
-stop_loadgen() { # the load generator and everything under it, by pid
-  local p
-  [[ -n "$LOADGEN_PID" ]] || return 0
-  for p in $(tree_of "$LOADGEN_PID"); do kill -TERM "$p" 2>/dev/null || true; done
-  wait "$LOADGEN_PID" 2>/dev/null || true
-  LOADGEN_PID=""
-}
 
 stop_app() {
   stop_sampler
@@ -192,39 +184,16 @@ dispensed=$(psql_q -Atc "select count(*) from ${APP_SCHEMA}.codes where state = 
 
 # ---------------------------------------------------------------------------------------------
 # 4. Gatling
-RESULTS="$RUN_DIR/gatling"
-SUMMARY="$RUN_DIR/simulation-summary.properties"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 start_sampler "$RUN_DIR/cpu.samples"
 log "running Gatling: ${USERS} users, ${WARMUP}s warm-up + ${DURATION}s measured"
-gatling_rc=0
-timeout $(( WARMUP + DURATION + 600 )) mvn -q -f "$HERE/pom.xml" test-compile gatling:test \
-  -Dgatling.simulationClass=com.packcheck.load.ChecksSimulation \
-  -Dgatling.resultsFolder="$RESULTS" \
-  -DbaseUrl="$BASE" -DtokenA="$TOKEN_A" -DtokenB="$TOKEN_B" \
-  -DfreshCodes="$RUN_DIR/codes-fresh.txt" -DusedCodes="$RUN_DIR/codes-used.txt" \
-  -Dduration="$DURATION" -Dwarmup="$WARMUP" -Dusers="$USERS" -Drate="$RATE" -DsummaryFile="$SUMMARY" \
-  -Dgatling.gc="$GATLING_GC" >"$RUN_DIR/gatling.log" 2>&1 &
-LOADGEN_PID=$!
-echo "$LOADGEN_PID" >"$RUN_DIR/loadgen.pid"
-wait "$LOADGEN_PID" || gatling_rc=$?
-LOADGEN_PID=""
+run_gatling ChecksSimulation -DtokenA="$TOKEN_A" -DtokenB="$TOKEN_B" \
+  -DfreshCodes="$RUN_DIR/codes-fresh.txt" -DusedCodes="$RUN_DIR/codes-used.txt" -Drate="$RATE"
 grep -E '^(ChecksSimulation|Traffic mix|WARNING)' "$RUN_DIR/gatling.log" >&2 || true
-REPORT=$(find "$RESULTS" -name index.html 2>/dev/null | head -n 1)
-if [[ -z "$REPORT" || ! -f "$SUMMARY" ]]; then
-  tail -n 40 "$RUN_DIR/gatling.log" >&2
-  die "Gatling did not produce its report (exit ${gatling_rc}); see $RUN_DIR/gatling.log"
-fi
-(( gatling_rc == 0 )) || log "WARNING: Gatling exited with ${gatling_rc}"
-# Gatling 3.14 no longer writes js/stats.json and its simulation.log is binary: the figures come from
-# the report's statistics table (name, total, ok, ko, min, p50, p75, p95, p99, max, mean; ms).
-STATS="$RUN_DIR/gatling-stats.tsv"
-awk -f "$HERE/gatling-stats.awk" "$REPORT" >"$STATS" || die "could not read the statistics of $REPORT"
-[[ "$(head -n 1 "$STATS" | cut -f1)" == "All Requests" ]] || die "no 'All Requests' row in $REPORT"
+(( GATLING_RC == 0 )) || log "WARNING: Gatling exited with ${GATLING_RC}"
 
 APP_ALIVE=yes
 kill -0 "$APP_PID" 2>/dev/null || APP_ALIVE="no: PackCheck stopped during the run (see packcheck.log)"
-prop() { sed -n "s/^$1=//p" "$SUMMARY"; }
 all_requests() { head -n 1 "$STATS" | cut -f "$1"; }
 WINDOW=$(prop windowSeconds)
 USER_SECONDS=$(prop userSeconds)
