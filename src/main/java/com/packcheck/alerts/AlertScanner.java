@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * from one sender or region. Each scan reads the interactions since the last one, with an overlap for
  * checks that committed late; an alert's dedupe key makes a second sighting change nothing. New alerts
  * of a manufacturer with a webhook are queued for delivery in the same transaction.
+ *
+ * <p>A scan reads only the answers an alert can come from, through the partial index
+ * {@code interactions_alertable}: already used, recalled and fake. A code already alerted as cloned is
+ * not counted again.
  */
 public final class AlertScanner {
   private static final Logger LOG = LoggerFactory.getLogger(AlertScanner.class);
@@ -31,13 +35,15 @@ public final class AlertScanner {
    * scan's time, on the ledger's clock (the interactions' {@code at} come from it, not from PostgreSQL's).
    */
   private static final String SCAN = """
-      with window_ as (
-        select * from interactions where at >= $1
+      with window_ as materialized (
+        select code_hash, manufacturer_id, batch_id, outcome, at, customer_id
+        from interactions where at >= $1 and outcome in ('already_used', 'recalled', 'fake')
       ),
       cloned as (
         select w.code_hash, w.manufacturer_id, min(w.batch_id) as batch_id
         from window_ w
         where w.outcome = 'already_used' and w.manufacturer_id is not null
+          and not exists (select 1 from alerts a where a.kind = 'cloned_code' and a.dedupe_key = encode(w.code_hash, 'hex'))
         group by w.code_hash, w.manufacturer_id
       ),
       cloned_counts as (

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,10 +50,15 @@ class AlertsTest {
   }
 
   private static JsonObject await(Supplier<JsonArray> list, String kind) throws InterruptedException {
+    return await(list, kind, alert -> true);
+  }
+
+  private static JsonObject await(Supplier<JsonArray> list, String kind, Predicate<JsonObject> which)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 15_000;
     while (System.currentTimeMillis() < deadline) {
       for (Object o : list.get()) {
-        if (((JsonObject) o).getString("kind").equals(kind)) {
+        if (((JsonObject) o).getString("kind").equals(kind) && which.test((JsonObject) o)) {
           return (JsonObject) o;
         }
       }
@@ -104,16 +110,21 @@ class AlertsTest {
   }
 
   @Test
-  @DisplayName("a burst of fakes from one customer is the operator's alert; the operator sees fakes by region and day")
+  @DisplayName("bursts of fakes from one customer and from one region are the operator's alerts; the operator sees fakes by region and day")
   void fakeBurst() throws Exception {
     world.activeCodes(1);  // a released 16-digit format: unknown 16-digit codes are fakes, not typos
-    for (int i = 0; i < 5; i++) {
+    // 5 fakes an hour make a sender's burst, 25 a region's (five times as many)
+    for (int i = 0; i < 25; i++) {
       String unknown = "9" + String.format("%015d", System.nanoTime() % 1_000_000_000_000_000L);
       assertThat(world.check(api, pharmacyC, unknown, "verify").json().getString("outcome")).isEqualTo("fake");
     }
     Stack.Account admin = new Stack.Account(0, world.stack.adminToken);
     JsonObject alert = await(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst");
     assertThat(alert.getJsonObject("details").getInteger("fakesLastHour")).isGreaterThanOrEqualTo(5);
+    JsonObject region = await(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst",
+        a -> a.getJsonObject("details").containsKey("region"));
+    assertThat(region.getJsonObject("details").getString("region")).isEqualTo("Accra");
+    assertThat(region.getJsonObject("details").getInteger("fakesLastHour")).isGreaterThanOrEqualTo(25);
     assertThat(alerts(world.maker, "/v1/alerts")).noneMatch(a -> ((JsonObject) a).getString("kind").equals("fake_burst"));
     JsonArray fakes = alerts(admin, "/v1/admin/reports/fakes");
     assertThat(fakes).anySatisfy(f -> {
