@@ -37,7 +37,8 @@ public final class AlertScanner {
   private static final String SCAN = """
       with window_ as materialized (
         select code_hash, manufacturer_id, batch_id, outcome, at, customer_id
-        from interactions where at >= $1 and outcome in ('already_used', 'recalled', 'fake')
+        from interactions where at >= date_trunc('minute', $1::timestamptz)
+          and outcome in ('already_used', 'recalled', 'fake')
       ),
       cloned as (
         select w.code_hash, w.manufacturer_id, min(w.batch_id) as batch_id
@@ -58,16 +59,35 @@ public final class AlertScanner {
         from window_ w where w.outcome = 'recalled'
         group by 1, 2, 3
       ),
-      bursts as (
-        select 'sender' as by_, encode(w.customer_id, 'hex') as who, count(*) as fakes
-        from interactions w where w.outcome = 'fake' and w.at >= $4::timestamptz - interval '1 hour'
-          and w.customer_id in (select customer_id from window_ where outcome = 'fake')
-        group by w.customer_id having count(*) >= $3
+      recounted as (
+        insert into fake_minutes (by_, who, minute, fakes)
+        select 'sender', encode(w.customer_id, 'hex'), date_trunc('minute', w.at), count(*)
+        from window_ w where w.outcome = 'fake'
+        group by 2, 3
         union all
-        select 'region', coalesce(c.region, p.region, 'unknown'), count(*)
-        from interactions w left join customers c on c.id = w.customer_id left join pharmacies p on p.id = c.pharmacy_id
-        where w.outcome = 'fake' and w.at >= $4::timestamptz - interval '1 hour'
-        group by 2 having count(*) >= $3 * 5
+        select 'region', coalesce(c.region, p.region, 'unknown'), date_trunc('minute', w.at), count(*)
+        from window_ w left join customers c on c.id = w.customer_id left join pharmacies p on p.id = c.pharmacy_id
+        where w.outcome = 'fake'
+        group by 2, 3
+        on conflict (by_, who, minute) do update set fakes = excluded.fakes
+        returning by_, who, fakes
+      ),
+      bursts as (
+        select x.by_, x.who, sum(x.fakes) as fakes
+        from (
+          select by_, who, fakes from recounted
+          union all
+          select f.by_, f.who, f.fakes from fake_minutes f
+          where f.minute >= date_trunc('minute', $4::timestamptz - interval '1 hour')
+            and f.minute < date_trunc('minute', $1::timestamptz)
+            and (f.by_, f.who) in (select by_, who from recounted)
+        ) x
+        group by x.by_, x.who
+        having sum(x.fakes) >= case when x.by_ = 'sender' then $3 else $3 * 5 end
+      ),
+      forgotten as (
+        delete from fake_minutes
+        where minute < least(date_trunc('minute', $4::timestamptz - interval '1 hour'), date_trunc('minute', $1::timestamptz))
       ),
       found as (
         insert into alerts (manufacturer_id, kind, dedupe_key, details)
