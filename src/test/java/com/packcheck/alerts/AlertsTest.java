@@ -99,7 +99,7 @@ class AlertsTest {
   }
 
   @Test
-  @DisplayName("checks of a recalled batch raise a recalled_check alert")
+  @DisplayName("checks of a recalled batch raise a recalled_check alert; the scans are timed in /metrics")
   void recalledCheck() throws Exception {
     List<String> codes = Stack.codes(1);
     long batch = world.stack.activeBatch(api, world.maker, world.product, codes);
@@ -107,6 +107,8 @@ class AlertsTest {
     assertThat(world.check(api, world.pharmacyA, codes.get(0), "verify").json().getString("outcome")).isEqualTo("recalled");
     JsonObject alert = await(() -> alerts(world.maker, "/v1/alerts?state=open"), "recalled_check");
     assertThat(alert.getJsonObject("details").getLong("batchId")).isEqualTo(batch);
+    assertThat(api.get("/metrics", null).body()).as("the scans' time, for operators")
+        .containsPattern("(?m)^packcheck_alert_scan_seconds_count [1-9]");
   }
 
   @Test
