@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A scan reads only the answers an alert can come from, through the partial index
  * {@code interactions_alertable}: already used, recalled and fake. A code already alerted as cloned is
- * not counted again.
+ * not counted again, nor is one counted before ({@code clone_counted}) unless it may have gained a
+ * customer since the window began: one answered already used who had not checked it before, or a new
+ * holder (dispensed or consumed in the window). Anyone else who checks a code that is no longer fresh
+ * is answered already used, and whoever checked it while it was fresh was counted the first time.
  */
 public final class AlertScanner {
   private static final Logger LOG = LoggerFactory.getLogger(AlertScanner.class);
@@ -46,14 +49,29 @@ public final class AlertScanner {
       cloned as (
         select w.code_hash, w.manufacturer_id, min(w.batch_id) as batch_id
         from window_ w
-        where w.outcome = 'already_used' and w.manufacturer_id is not null
+        where w.outcome = 'already_used' and w.at >= $1 and w.manufacturer_id is not null
           and not exists (select 1 from alerts a where a.kind = 'cloned_code' and a.dedupe_key = encode(w.code_hash, 'hex'))
         group by w.code_hash, w.manufacturer_id
+      ),
+      askers as (
+        select distinct w.code_hash, w.customer_id from window_ w where w.outcome = 'already_used' and w.at >= $1
+      ),
+      recount as (
+        select c.* from cloned c
+        where not exists (select 1 from clone_counted k where k.code_hash = c.code_hash)
+          or exists (select 1 from codes o where o.hash = c.code_hash
+                     and (o.dispensed_at >= $1 or o.consumed_at >= $1))
+          or exists (select 1 from askers a where a.code_hash = c.code_hash
+                     and not exists (select 1 from interactions j where j.code_hash = a.code_hash
+                                     and j.customer_id = a.customer_id and j.at < $1))
+      ),
+      counted as (
+        insert into clone_counted (code_hash) select code_hash from recount on conflict do nothing
       ),
       cloned_counts as (
         select c.code_hash, c.manufacturer_id, c.batch_id, count(distinct i.customer_id) as customers,
                array_agg(distinct i.channel) as channels
-        from cloned c join interactions i on i.code_hash = c.code_hash
+        from recount c join interactions i on i.code_hash = c.code_hash
         group by c.code_hash, c.manufacturer_id, c.batch_id
         having count(distinct i.customer_id) >= $2
       ),
