@@ -43,7 +43,7 @@ public final class AlertScanner {
   private static final String SCAN = """
       with window_ as materialized (
         select code_hash, manufacturer_id, batch_id, outcome, at, customer_id
-        from interactions where at >= date_trunc('minute', $1::timestamptz)
+        from interactions where at >= date_bin('10 seconds', $1::timestamptz, timestamptz '2000-01-01Z')
           and outcome in ('already_used', 'recalled', 'fake')
       ),
       cloned as (
@@ -81,34 +81,34 @@ public final class AlertScanner {
         group by 1, 2, 3
       ),
       recounted as (
-        insert into fake_minutes (by_, who, minute, fakes)
-        select 'sender', encode(w.customer_id, 'hex'), date_trunc('minute', w.at), count(*)
+        insert into fake_counts (by_, who, since, fakes)
+        select 'sender', encode(w.customer_id, 'hex'), date_bin('10 seconds', w.at, timestamptz '2000-01-01Z'), count(*)
         from window_ w where w.outcome = 'fake'
         group by 2, 3
         union all
-        select 'region', coalesce(c.region, p.region, 'unknown'), date_trunc('minute', w.at), count(*)
+        select 'region', coalesce(c.region, p.region, 'unknown'), date_bin('10 seconds', w.at, timestamptz '2000-01-01Z'), count(*)
         from window_ w left join customers c on c.id = w.customer_id left join pharmacies p on p.id = c.pharmacy_id
         where w.outcome = 'fake'
         group by 2, 3
-        on conflict (by_, who, minute) do update set fakes = excluded.fakes
-        returning by_, who, minute, fakes
+        on conflict (by_, who, since) do update set fakes = excluded.fakes
+        returning by_, who, since, fakes
       ),
       bursts as (
         select x.by_, x.who, sum(x.fakes) as fakes
         from (
-          select by_, who, minute, fakes from recounted
+          select by_, who, since, fakes from recounted
           union all
-          select f.by_, f.who, f.minute, f.fakes from fake_minutes f
-          where f.minute < date_trunc('minute', $1::timestamptz)
+          select f.by_, f.who, f.since, f.fakes from fake_counts f
+          where f.since < date_bin('10 seconds', $1::timestamptz, timestamptz '2000-01-01Z')
             and (f.by_, f.who) in (select by_, who from recounted)
         ) x
-        where x.minute >= date_trunc('minute', $4::timestamptz - interval '1 hour')
+        where x.since >= date_bin('10 seconds', $4::timestamptz - interval '1 hour', timestamptz '2000-01-01Z')
         group by x.by_, x.who
         having sum(x.fakes) >= case when x.by_ = 'sender' then $3 else $3 * 5 end
       ),
       forgotten as (
-        delete from fake_minutes
-        where minute < least(date_trunc('minute', $4::timestamptz - interval '1 hour'), date_trunc('minute', $1::timestamptz))
+        delete from fake_counts
+        where since < least(date_bin('10 seconds', $4::timestamptz - interval '1 hour', timestamptz '2000-01-01Z'), date_bin('10 seconds', $1::timestamptz, timestamptz '2000-01-01Z'))
       ),
       found as (
         insert into alerts (manufacturer_id, kind, dedupe_key, details)

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The hour of a fake burst, on a ledger clock the test moves and with scans the test runs itself (the
  * instance's own scanner waits an hour): a scan reads only its window from the ledger and the rest of
- * the hour from its per-minute counts, so fakes far outside the window must still count, and fakes older
+ * the hour from its counts per 10 seconds, so fakes far outside the window must still count, and fakes older
  * than the hour must not, even when the window reaches back past the hour.
  */
 @DisplayName("Fake bursts count the fakes of the last hour, also those far outside the scan's window, and no older ones")
@@ -87,7 +87,7 @@ class FakeBurstHourTest {
   }
 
   private static long kept() throws Exception {
-    return TestPostgres.number(stack.schema, "select coalesce(sum(fakes), 0) from fake_minutes where by_ = 'sender'");
+    return TestPostgres.number(stack.schema, "select coalesce(sum(fakes), 0) from fake_counts where by_ = 'sender'");
   }
 
   @Test
@@ -105,7 +105,7 @@ class FakeBurstHourTest {
     assertThat(found).hasSize(1);
     assertThat(found.get(0).getJsonObject("details").getInteger("fakesLastHour")).isEqualTo(BURST);
 
-    // No scan for 70 minutes: the next one's window reaches back to the minute of the 4 fakes, now
+    // No scan for 70 minutes: the next one's window reaches back to the 4 fakes, now
     // more than an hour old, and must not count them with the new ones.
     clock.set(hour.plus(Duration.ofMinutes(91)));
     fakes(BURST - 1);
@@ -114,6 +114,6 @@ class FakeBurstHourTest {
     found = scan();
     assertThat(found).hasSize(2);
     assertThat(found.get(1).getJsonObject("details").getInteger("fakesLastHour")).isEqualTo(BURST);
-    assertThat(kept()).as("minutes older than the hour forgotten").isEqualTo(BURST);
+    assertThat(kept()).as("counts older than the hour forgotten").isEqualTo(BURST);
   }
 }
