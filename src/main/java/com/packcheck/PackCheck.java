@@ -109,7 +109,7 @@ public final class PackCheck implements AutoCloseable {
     HotState hot = new HotState(vertx, redis, pool, db);
     hot.start(Duration.ofMillis(500));
     AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes(), config.clock(),
-        metrics);
+        config.commitTimeout(), metrics);
     scanner.start(config.alertScan());
     WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff(), config.webhookTimeout());
     webhooks.start();

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class AlertScanner {
   private static final Logger LOG = LoggerFactory.getLogger(AlertScanner.class);
   private static final long LOCK = 7363103;
-  private static final Duration OVERLAP = Duration.ofSeconds(30);
+  /** How far past the commit timeout a check may still commit late: slack for the instances' clocks. */
+  private static final Duration CLOCK_SLACK = Duration.ofSeconds(5);
 
   private static final String TRY_LOCK = "select pg_try_advisory_xact_lock(" + LOCK + ")";
   /**
@@ -139,17 +140,25 @@ public final class AlertScanner {
   private final int cloneCustomers;
   private final int burstFakes;
   private final Clock clock;
+  /** How far back of the last scan a scan reads again, for checks that committed late. */
+  private final Duration overlap;
   /** The scan statement's time on the instance holding the lock: what the scan costs PostgreSQL. */
   private final Timer scans;
   private OffsetDateTime scannedTo;
   private Periodic timer;
 
-  public AlertScanner(Vertx vertx, Pool pool, int cloneCustomers, int burstFakes, Clock clock, MeterRegistry metrics) {
+  /**
+   * A check is stamped when its group is sent and committed within {@code commitTimeout} or abandoned,
+   * so a scan rereads that much before its last one, plus slack for the instances' clocks.
+   */
+  public AlertScanner(Vertx vertx, Pool pool, int cloneCustomers, int burstFakes, Clock clock,
+      Duration commitTimeout, MeterRegistry metrics) {
     this.vertx = vertx;
     this.pool = pool;
     this.cloneCustomers = cloneCustomers;
     this.burstFakes = burstFakes;
     this.clock = clock;
+    this.overlap = commitTimeout.plus(CLOCK_SLACK);
     this.scans = Timer.builder("packcheck.alert.scan").description("alert scan statements run by this instance")
         .register(metrics);
     this.scannedTo = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).minusHours(1);
@@ -166,7 +175,7 @@ public final class AlertScanner {
   /** One scan; completes with how many alerts were queued for webhooks (0 if another instance scans). */
   Future<Integer> scan() {
     OffsetDateTime started = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-    OffsetDateTime from = scannedTo.minus(OVERLAP);
+    OffsetDateTime from = scannedTo.minus(overlap);
     return pool.withTransaction((SqlConnection conn) -> conn.query(TRY_LOCK).execute().compose(locked ->
         !locked.iterator().next().getBoolean(0)
             ? Future.succeededFuture(0)

@@ -57,7 +57,7 @@ class ClonedCodeScanTest {
         "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
         "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_COUNTRY", "GH"), clock);
     pool = new Database(PgUrl.parse(TestPostgres.url()), stack.schema).pool(vertx, 2);
-    scanner = new AlertScanner(vertx, pool, 3, 10, clock, new SimpleMeterRegistry());
+    scanner = new AlertScanner(vertx, pool, 3, 10, clock, Duration.ofSeconds(5), new SimpleMeterRegistry());
     maker = stack.manufacturer(api, 1);
     product = stack.product(api, maker, "Clone product");
     pharmacyA = stack.pharmacy(api);

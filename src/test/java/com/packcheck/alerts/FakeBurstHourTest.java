@@ -53,7 +53,7 @@ class FakeBurstHourTest {
     api = stack.start(Map.of("PACKCHECK_ALERT_SCAN_MS", "3600000", "PACKCHECK_ALERT_BURST_FAKES", String.valueOf(BURST)),
         clock);
     pool = new Database(PgUrl.parse(TestPostgres.url()), stack.schema).pool(vertx, 2);
-    scanner = new AlertScanner(vertx, pool, 3, BURST, clock, new SimpleMeterRegistry());
+    scanner = new AlertScanner(vertx, pool, 3, BURST, clock, Duration.ofSeconds(5), new SimpleMeterRegistry());
     admin = new Stack.Account(0, stack.adminToken);
     Stack.Account maker = stack.manufacturer(api, 1);
     stack.activeBatch(api, maker, stack.product(api, maker, "Burst product"), Stack.codes(1));
