@@ -222,6 +222,11 @@ GROUP_STATS=$(psql_q -Atc "select count(distinct xmin::text) || ' ' || count(*) 
 read -r GROUP_TX GROUP_ROWS <<<"$GROUP_STATS"
 GROUP_LINE=$(awk -v t="$GROUP_TX" -v r="$GROUP_ROWS" -v w="$USER_SECONDS" \
   'BEGIN { if (t > 0) printf "%d transactions for %d checks in the measured window: %.1f checks a commit, %.0f commits/s", t, r, r / t, t / w; else print "n/a" }')
+# What the alert scan cost PostgreSQL meanwhile (the whole run, set-up included), from PackCheck's /metrics
+ALERT_SCANS=$(curl -s --max-time 5 "$BASE/metrics" | awk '
+  /^packcheck_alert_scan_seconds_count / { n = $2 } /^packcheck_alert_scan_seconds_sum / { t = $2 }
+  /^packcheck_alert_scan_seconds_max / { m = $2 }
+  END { if (n > 0) printf "%d scans, mean %.0f ms, max %.0f ms (max of the last two minutes)", n, 1000 * t / n, 1000 * m; else print "n/a" }')
 
 # ---------------------------------------------------------------------------------------------
 # 5. Server down, then pgbench on the same PostgreSQL: one transaction per check, no group commit
@@ -305,6 +310,7 @@ fresh codes:   $(prop freshUsed) used of $(prop freshProvided) provided, $(prop 
 group commit:  ${GROUP_LINE}
 ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check interactions, ${LEDGER_ALL} interactions in all
 codes:         ${HOT_UPDATES}
+alert scan:    ${ALERT_SCANS}
 PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
 pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;
                ${PGBENCH_CLIENTS} clients, ${PGBENCH_THREADS} threads, ${DURATION}s, latency avg ${PGB_LAT}, failed ${PGB_FAILED:-0})
