@@ -45,10 +45,8 @@ public final class AlertScanner {
   /**
    * $1: scan from; $2: distinct customers that make a clone; $3: fakes an hour that make a burst; $4: the
    * scan's time, on the ledger's clock (the interactions' {@code at} come from it, not from PostgreSQL's).
-   */
-  /*
-   * In recount, whether an asker checked the code before is looked up by the code alone (coalesce keeps
-   * PostgreSQL from going through interactions_customer_at: a pharmacy has millions of checks).
+   * In {@code recount}, whether an asker checked the code before is looked up by the code alone (the
+   * coalesce keeps PostgreSQL off interactions_customer_at: a pharmacy has millions of checks).
    */
   private static final String SCAN = """
       with window_ as materialized (
