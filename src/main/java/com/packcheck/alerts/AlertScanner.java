@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -187,13 +188,13 @@ public final class AlertScanner {
         !locked.iterator().next().getBoolean(0)
             ? Future.succeededFuture(0)
             : conn.query(CUSTOM_PLANS).execute()
-                .compose(v -> timed(conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes, started))))
+                .compose(v -> timed(() -> conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes, started))))
                 .map(rows -> rows.size())))
         .onSuccess(n -> scannedTo = started);
   }
 
-  private <T> Future<T> timed(Future<T> statement) {
+  private <T> Future<T> timed(Supplier<Future<T>> statement) {
     long begun = System.nanoTime();
-    return statement.onComplete(ar -> scans.record(System.nanoTime() - begun, TimeUnit.NANOSECONDS));
+    return statement.get().onComplete(ar -> scans.record(System.nanoTime() - begun, TimeUnit.NANOSECONDS));
   }
 }

@@ -345,11 +345,10 @@ public final class HotCodes implements AutoCloseable {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Closes and waits: for the shared connection, at shutdown. */
   @Override
   public void close() {
-    connection.close();
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    closeAsync().toCompletableFuture().join();
   }
 
   /** Closes without blocking: for a connection on an event loop, from that loop. */
