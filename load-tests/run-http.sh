@@ -223,10 +223,20 @@ read -r GROUP_TX GROUP_ROWS <<<"$GROUP_STATS"
 GROUP_LINE=$(awk -v t="$GROUP_TX" -v r="$GROUP_ROWS" -v w="$USER_SECONDS" \
   'BEGIN { if (t > 0) printf "%d transactions for %d checks in the measured window: %.1f checks a commit, %.0f commits/s", t, r, r / t, t / w; else print "n/a" }')
 # What the alert scan cost PostgreSQL meanwhile (the whole run, set-up included), from PackCheck's /metrics
-ALERT_SCANS=$(curl -s --max-time 5 "$BASE/metrics" | awk '
+METRICS=$(curl -s --max-time 5 "$BASE/metrics")
+ALERT_SCANS=$(awk '
   /^packcheck_alert_scan_seconds_count / { n = $2 } /^packcheck_alert_scan_seconds_sum / { t = $2 }
   /^packcheck_alert_scan_seconds_max / { m = $2 }
-  END { if (n > 0) printf "%d scans, mean %.0f ms, max %.0f ms (max of the last two minutes)", n, 1000 * t / n, 1000 * m; else print "n/a" }')
+  END { if (n > 0) printf "%d scans, mean %.0f ms, max %.0f ms (max of the last two minutes)", n, 1000 * t / n, 1000 * m; else print "n/a" }' <<<"$METRICS")
+# The group commits of the HTTP checks: statement sent to commit confirmed. A check waits for the group
+# in flight, then for its own, so its latency follows these.
+LEDGER_COMMITS=$(awk '
+  /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.5"/ { p50 = $2 }
+  /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.99"/ { p99 = $2 }
+  /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.999"/ { p999 = $2 }
+  /^packcheck_ledger_commit_seconds_max\{channel="http"/ { m = $2 }
+  /^packcheck_ledger_commit_seconds_count\{channel="http"/ { n = $2 }
+  END { if (n > 0) printf "%d groups, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.0f ms (percentiles and max of the last two minutes)", n, 1000 * p50, 1000 * p99, 1000 * p999, 1000 * m; else print "n/a" }' <<<"$METRICS")
 
 # ---------------------------------------------------------------------------------------------
 # 5. Server down, then pgbench on the same PostgreSQL: one transaction per check, no group commit
@@ -310,6 +320,7 @@ fresh codes:   $(prop freshUsed) used of $(prop freshProvided) provided, $(prop 
 group commit:  ${GROUP_LINE}
 ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check interactions, ${LEDGER_ALL} interactions in all
 codes:         ${HOT_UPDATES}
+ledger commit: ${LEDGER_COMMITS}
 alert scan:    ${ALERT_SCANS}
 PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
 pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;

@@ -71,7 +71,7 @@ public final class HttpVerticle extends VerticleBase {
   private Future<HttpServer> serve(HotLane hotLane) {
     lane = hotLane;
     ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
-        config.ledgerConnections());
+        config.ledgerConnections(), metrics, "http");
     AccountRepository accounts = new AccountRepository(pool, hmac);
     Auth auth = new Auth(accounts, config.adminToken());
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY);

@@ -5,6 +5,9 @@ import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
 import com.packcheck.verify.CheckRequest;
 import com.packcheck.verify.Outcome;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -27,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,10 +189,13 @@ public final class LedgerWriter {
   private final PgConnection[] connections;
   private final boolean[] busy;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  /** From a group's statement sent to its commit confirmed: most of a check's time is one or two of these. */
+  private final Timer commits;
+  private final DistributionSummary groupSizes;
   private boolean draining;
 
   public LedgerWriter(Vertx vertx, PgConnectOptions options, Duration commitTimeout, Clock clock, int maxGroup,
-      int maxInFlight) {
+      int maxInFlight, MeterRegistry metrics, String channel) {
     this.vertx = vertx;
     this.options = options;
     this.commitTimeout = commitTimeout;
@@ -196,6 +203,11 @@ public final class LedgerWriter {
     this.maxGroup = maxGroup;
     this.connections = new PgConnection[maxInFlight];
     this.busy = new boolean[maxInFlight];
+    this.commits = Timer.builder("packcheck.ledger.commit").tag("channel", channel)
+        .description("a group of checks: statement sent to commit confirmed")
+        .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
+    this.groupSizes = DistributionSummary.builder("packcheck.ledger.group.checks").tag("channel", channel)
+        .description("checks in a committed group").register(metrics);
   }
 
   /** Queues a check; the future completes after its interaction is committed. */
@@ -330,7 +342,10 @@ public final class LedgerWriter {
 
   /** Writes one group and answers its callers; a failed future means they are told to retry. */
   private Future<List<Pending>> write(PgConnection conn, List<Pending> group, boolean mayRetry) {
+    long sent = System.nanoTime();
     return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group, clock)).compose(rows -> {
+      commits.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+      groupSizes.record(group.size());
       List<Future<Void>> replays = new ArrayList<>();
       for (Row row : rows) {
         Pending p = group.get(row.getInteger(0));

@@ -46,7 +46,7 @@ public final class SmsGateway implements AutoCloseable {
   public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
       NumberCipher cipher, HotState hot, HotCodes redis, ManufacturerTemplates templates, MeterRegistry metrics) {
     SmsSettings settings = config.sms();
-    SmsVerticle checks = new SmsVerticle(config, db, hmac, hot);
+    SmsVerticle checks = new SmsVerticle(config, db, hmac, hot, metrics);
     return vertx.deployVerticle(checks).map(deployment -> {
       SmsStore store = new SmsStore(pool);
       Map<String, SmscConfig> byName = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import com.packcheck.store.HotState;
 import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
 import com.packcheck.verify.Verifier;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,23 +26,25 @@ public final class SmsVerticle extends VerticleBase {
   private final Database db;
   private final Hmac hmac;
   private final HotState hot;
+  private final MeterRegistry metrics;
   private LedgerWriter ledger;
   private HotLane lane;
   private Verifier verifier;
   private Context loop;
 
-  public SmsVerticle(Config config, Database db, Hmac hmac, HotState hot) {
+  public SmsVerticle(Config config, Database db, Hmac hmac, HotState hot, MeterRegistry metrics) {
     this.config = config;
     this.db = db;
     this.hmac = hmac;
     this.hot = hot;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     loop = context;
     ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
-        config.ledgerConnections());
+        config.ledgerConnections(), metrics, "sms");
     return hot.lane(context).onSuccess(hotLane -> {
       lane = hotLane;
       verifier = new Verifier(hmac, ledger, lane);

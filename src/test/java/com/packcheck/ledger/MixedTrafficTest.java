@@ -272,6 +272,20 @@ class MixedTrafficTest {
         .status()).isEqualTo(404);
   }
 
+  @Test
+  @Order(8)
+  @DisplayName("/metrics times each channel's group commits, with their percentiles, and counts the checks in them")
+  void commitMetrics() {
+    String metrics = api.get("/metrics", null).body();
+    for (String channel : List.of("http", "sms")) {
+      String tag = "\\{channel=\"" + channel + "\"";
+      assertThat(metrics).as(channel + " commits")
+          .containsPattern("(?m)^packcheck_ledger_commit_seconds_count" + tag + "\\} [1-9]")
+          .containsPattern("(?m)^packcheck_ledger_commit_seconds" + tag + ",quantile=\"0.99\"\\} \\d")
+          .containsPattern("(?m)^packcheck_ledger_group_checks_sum" + tag + "\\} [1-9]");
+    }
+  }
+
   private static long watermark() throws Exception {
     return TestPostgres.number(stack.schema, "select value::bigint from settings where name = 'ledger_days_watermark'");
   }
