@@ -154,6 +154,14 @@ ticks_of() { # user + system ticks of the given pids, summed into TICKS
     TICKS=$(( TICKS + f[11] + f[12] ))
   done
 }
+BUSY=0
+ALL=0
+machine_ticks() { # the machine's busy and all ticks (/proc/stat) into BUSY and ALL
+  local cpu user nice system idle iowait irq softirq steal rest
+  read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
+  BUSY=$(( user + nice + system + irq + softirq + steal ))
+  ALL=$(( BUSY + idle + iowait ))
+}
 tree_of() { # a pid and all its descendants
   local p
   [[ -n "${1:-}" ]] || return 0
@@ -169,7 +177,7 @@ backends_of() { # postgres backends serving TCP clients owned by the given pids
     END { for (port in ours) if (port in backend) print backend[port] }'
 }
 cpu_sampler() { # runs until killed
-  local load="" pids="" postgres="" n=0 app redis loadgen ours pg cpu user nice system idle iowait irq softirq steal
+  local load="" pids="" postgres="" n=0 app redis loadgen ours pg
   local never
   exec {never}<> <(:)
   while true; do
@@ -177,15 +185,14 @@ cpu_sampler() { # runs until killed
       load=$(tree_of "$(cat "$RUN_DIR/loadgen.pid" 2>/dev/null || true)" | tr '\n' ' ')
       # shellcheck disable=SC2086
       pids=$(backends_of ${APP_PID:-} $load | tr '\n' ' ')
-      postgres=$(pgrep -u postgres postgres 2>/dev/null | tr '\n' ' ')
+      postgres=$(pgrep -u postgres postgres 2>/dev/null | tr '\n' ' ' || true)
     fi
     # shellcheck disable=SC2086
     { ticks_of ${APP_PID:-}; app=$TICKS; ticks_of ${REDIS_PID:-}; redis=$TICKS; ticks_of $load; loadgen=$TICKS
       ticks_of $pids; ours=$TICKS; ticks_of $postgres; pg=$TICKS; }
-    read -r cpu user nice system idle iowait irq softirq steal _ </proc/stat
+    machine_ticks
     printf '%s %s %s %s %s %s %s %s\n' "$(( ${EPOCHREALTIME/./} / 1000 ))" "$app" "$redis" "$loadgen" "$ours" "$pg" \
-      "$(( user + nice + system + irq + softirq + steal ))" \
-      "$(( user + nice + system + idle + iowait + irq + softirq + steal ))"
+      "$BUSY" "$ALL"
     read -r -t 1 -u "$never" _ || true
   done
 }

@@ -97,22 +97,22 @@ UPLOAD=$(api POST "/v1/batches/${BATCH}/codes" "$MAKER_TOKEN" -H 'Content-Type: 
 json POST "/v1/batches/${BATCH}/activate" "$MAKER_TOKEN" '{}' >/dev/null
 log "batch $BATCH: ${CODES} codes uploaded and active; /ready: $(curl -s --max-time 5 "$BASE/ready")"
 
-# CPU ticks once a second: "epoch_ms packcheck smsload redis postgres busy all"
-ticks_of() { # user + system ticks of the given pids
-  local files=()
-  for p in "$@"; do files+=("/proc/$p/stat"); done
-  (( ${#files[@]} )) || { echo 0; return; }
-  cat "${files[@]}" 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'
-}
+# CPU ticks once a second: "epoch_ms packcheck smsload redis postgres busy all" (lib.sh's fork-free
+# readers; the processes looked up every 5 s)
 sampler() {
-  local end=$(( $(date +%s) + LOAD_SECONDS + 5 )) i=0
-  while (( $(date +%s) < end )); do
-    # shellcheck disable=SC2046
-    # SmsLoad's JVM runs under timeout(1): count both
-    printf '%s %s %s %s %s %s\n' "$(date +%s%3N)" "$(ticks_of "$APP_PID")" \
-      "$(ticks_of "$LOAD_PID" $(pgrep -P "$LOAD_PID"))" "$(ticks_of "$REDIS_PID")" \
-      "$(ticks_of $(pgrep -u postgres postgres))" \
-      "$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)" >>"$RUN_DIR/cpu.samples"
+  local end=$(( EPOCHSECONDS + LOAD_SECONDS + 5 )) i=0 load="" postgres="" app smsload redis
+  while (( EPOCHSECONDS < end )); do
+    if (( i % 5 == 0 )); then
+      # SmsLoad's JVM runs under timeout(1): count both
+      load="$LOAD_PID $(pgrep -P "$LOAD_PID" | tr '\n' ' ' || true)"
+      postgres=$(pgrep -u postgres postgres | tr '\n' ' ' || true)
+    fi
+    # shellcheck disable=SC2086
+    { ticks_of "$APP_PID"; app=$TICKS; ticks_of $load; smsload=$TICKS; ticks_of "$REDIS_PID"; redis=$TICKS
+      ticks_of $postgres; }
+    machine_ticks
+    printf '%s %s %s %s %s %s %s\n' "$(( ${EPOCHREALTIME/./} / 1000 ))" "$app" "$smsload" "$redis" "$TICKS" \
+      "$BUSY" "$ALL" >>"$RUN_DIR/cpu.samples"
     # what PackCheck's PostgreSQL sessions are doing (where the time goes, if it goes there)
     psql_q -At -F' | ' -c "select coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-'), state,
         regexp_replace(left(query, 50), '\s+', ' ', 'g') from pg_stat_activity
