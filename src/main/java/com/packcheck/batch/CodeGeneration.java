@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.Random;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
@@ -40,11 +41,17 @@ public final class CodeGeneration {
 
   private final Database db;
   private final Hmac hmac;
-  private final SecureRandom random = new SecureRandom();
+  /** Draws the seeds: a CSPRNG, except in the test that makes a seed meet a stored code. */
+  private final Random random;
 
   public CodeGeneration(Database db, Hmac hmac) {
+    this(db, hmac, new SecureRandom());
+  }
+
+  CodeGeneration(Database db, Hmac hmac, Random random) {
     this.db = db;
     this.hmac = hmac;
+    this.random = random;
   }
 
   public void generate(long manufacturerId, long batchId, int count, Sink sink) throws SQLException, IOException {

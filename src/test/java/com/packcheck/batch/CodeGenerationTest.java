@@ -1,20 +1,36 @@
 package com.packcheck.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.Crockford;
+import com.packcheck.code.CodeGenerator;
 import com.packcheck.code.Damm32;
+import com.packcheck.code.Hmac;
+import com.packcheck.store.Database;
+import com.packcheck.store.PgUrl;
+import com.packcheck.support.Stack;
+import com.packcheck.support.TestPostgres;
 import com.packcheck.support.Client;
 import com.packcheck.support.OneInstanceTest;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -44,6 +60,99 @@ class CodeGenerationTest extends OneInstanceTest {
 
   private static String outcome(String code, String action) {
     return world.check(api, world.pharmacyA, code, action).json().getString("outcome");
+  }
+
+  /** Seeds in the order given, so a test can choose one whose first code is already stored. */
+  private static Random seeds(byte[]... given) {
+    Deque<byte[]> queue = new ArrayDeque<>(List.of(given));
+    return new Random() {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        System.arraycopy(queue.pop(), 0, bytes, 0, bytes.length);
+      }
+    };
+  }
+
+  private static byte[] seed(int fill) {
+    byte[] seed = new byte[32];
+    Arrays.fill(seed, (byte) fill);
+    return seed;
+  }
+
+  /** Stores the first code {@code seed} makes in another batch, as if a manufacturer had uploaded it. */
+  private static void storeFirstCode(byte[] seed, long otherBatch) throws Exception {
+    byte[] hash = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8)).code(new CodeGenerator(seed).next());
+    try (Connection c = TestPostgres.connect(world.stack.schema);
+        PreparedStatement insert = c.prepareStatement("insert into codes (hash, batch_id) values (?, ?)")) {
+      insert.setBytes(1, hash);
+      insert.setLong(2, otherBatch);
+      insert.executeUpdate();
+    }
+  }
+
+  private static String printed(byte[] seed, int count) {
+    CodeGenerator codes = new CodeGenerator(seed);
+    byte[] out = new byte[count * CodeGenerator.PRINTED_LENGTH];
+    for (int i = 0; i < count; i++) {
+      codes.nextPrinted(out, i * CodeGenerator.PRINTED_LENGTH);
+    }
+    return new String(out, StandardCharsets.US_ASCII);
+  }
+
+  private static CodeGeneration generation(Random random) {
+    return new CodeGeneration(new Database(PgUrl.parse(TestPostgres.url()), world.stack.schema),
+        new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8)), random);
+  }
+
+  /** The printed codes, as the caller would read them. */
+  private static final class Collected implements CodeGeneration.Sink {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @Override
+    public void begin(int count) {
+    }
+
+    @Override
+    public void write(byte[] bytes, int length) {
+      out.write(bytes, 0, length);
+    }
+
+    @Override
+    public void flush() {
+    }
+  }
+
+  @Test
+  @DisplayName("a drawn code that meets a stored one makes the whole batch drawn again: the caller gets the second draw, stored")
+  void clashDrawsAgain() throws Exception {
+    long batch = newBatch();
+    byte[] clashing = seed(1);
+    byte[] fresh = seed(2);
+    storeFirstCode(clashing, newBatch());
+    Collected caller = new Collected();
+    generation(seeds(clashing, fresh)).generate(world.maker.id(), batch, 50, caller);
+    assertThat(caller.out.toString(StandardCharsets.US_ASCII)).isEqualTo(printed(fresh, 50));
+    assertThat(storedCodes(batch)).isEqualTo(50);
+    String first = CodeNormalizer.normalize(printed(fresh, 1).strip());
+    api.post("/v1/batches/" + batch + "/activate", world.maker.token(), new JsonObject());
+    assertThat(outcome(first, "verify")).isEqualTo("genuine");
+  }
+
+  @Test
+  @DisplayName("three draws that all meet stored codes fail the generation, and the batch keeps no code of any draw")
+  void clashesEveryTime() throws Exception {
+    long batch = newBatch();
+    long other = newBatch();
+    byte[][] clashing = {seed(3), seed(4), seed(5)};
+    for (byte[] s : clashing) {
+      storeFirstCode(s, other);
+    }
+    Collected caller = new Collected();
+    assertThatThrownBy(() -> generation(seeds(clashing)).generate(world.maker.id(), batch, 50, caller))
+        .isInstanceOf(SQLException.class).extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23505");
+    assertThat(caller.out.size()).as("nothing printed").isZero();
+    assertThat(storedCodes(batch)).isZero();
+    assertThat(storedCodes(other)).isEqualTo(3);
   }
 
   @Test
