@@ -1,6 +1,7 @@
 package com.packcheck.ledger;
 
 import com.packcheck.code.Crockford;
+import com.packcheck.store.SqlStates;
 import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
 import com.packcheck.verify.CheckRequest;
@@ -360,9 +361,9 @@ public final class LedgerWriter {
       if (mayRetry && isSql(failure, RETRYABLE)) {
         return write(conn, group, false);
       }
-      if (group.size() > 1 && failure instanceof PgException pg && isRowProblem(pg)) {
+      if (group.size() > 1 && SqlStates.isRowProblem(failure)) {
         // One bad row must not fail its neighbours: write each on its own.
-        LOG.warn("Group of {} failed ({}); writing its checks one by one", group.size(), pg.getSqlState());
+        LOG.warn("Group of {} failed ({}); writing its checks one by one", group.size(), failure.getMessage());
         return Future.join(group.stream().map(p -> write(conn, List.of(p), true)).toList()).map(group);
       }
       return Future.failedFuture(failure);
@@ -456,12 +457,6 @@ public final class LedgerWriter {
 
   private static boolean isSql(Throwable failure, Set<String> states) {
     return failure instanceof PgException pg && states.contains(pg.getSqlState());
-  }
-
-  /** Data and constraint errors (classes 22 and 23) belong to a row, not to PostgreSQL's health. */
-  private static boolean isRowProblem(PgException pg) {
-    String state = pg.getSqlState();
-    return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   private record Pending(CheckRequest request, Promise<Answer> promise) {
