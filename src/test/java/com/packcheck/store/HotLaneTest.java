@@ -111,16 +111,24 @@ class HotLaneTest {
   @Test
   @DisplayName("without an event loop to run on, a lane uses Lettuce's own threads and answers the same")
   void onLettuceThreads() {
-    byte[] code = hash("fresh");
-    shared.addActive(List.of(code)).join();
     HotCodes own = onContext(() -> shared.onLoop(null).toCompletableFuture());
     try {
-      CompletableFuture<String> thread = new CompletableFuture<>();
-      char mark = onContext(() -> own.checkAndMark(code, 'd', "req-1").whenComplete((m, e) ->
-          thread.complete(Thread.currentThread().getName())));
+      // A listener added after the reply came runs on the thread adding it, not on the one that
+      // completed the check: such a try says nothing and another is made.
+      String completer = null;
+      for (int attempt = 1; attempt <= 20 && completer == null; attempt++) {
+        byte[] code = hash("fresh-" + attempt);
+        shared.addActive(List.of(code)).join();
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        CompletableFuture<Character> mark = own.checkAndMark(code, 'd', "req-" + attempt);
+        mark.whenComplete((m, e) -> thread.complete(Thread.currentThread().getName()));
 
-      assertThat(mark).isEqualTo('Y');
-      assertThat(thread.join()).startsWith("lettuce-");
+        assertThat(mark.join()).isEqualTo('Y');
+        if (!thread.join().equals(Thread.currentThread().getName())) {
+          completer = thread.join();
+        }
+      }
+      assertThat(completer).as("the thread that completed a check").startsWith("lettuce-");
     } finally {
       own.close();
     }
