@@ -66,7 +66,8 @@ public final class PackCheck implements AutoCloseable {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("upload")) {
-      System.exit(UploadCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+      System.exit(UploadCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.in,
+          System.out, System.err));
     }
     if (args.length > 0 && args[0].equals("smsc")) {
       System.exit(SmscCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));

@@ -14,12 +14,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * {@code java -jar packcheck.jar upload --url URL --token TOKEN --batch ID [--partial] FILE}: streams a
  * file of codes (one a line, plain or gzip, or {@code -} for stdin) into a draft batch, gzipped, never
- * holding the file in memory.
+ * holding the file in memory. Without {@code --token} the token is read from {@code PACKCHECK_TOKEN}: a
+ * command line is visible to every user of the machine ({@code ps}) and stays in shell history.
  *
  * <p>Exit codes: 0 stored; 2 refused by PackCheck (fix the file, token or batch, then re-run); 3
  * PackCheck or the link failed even after retries (safe to re-run: an upload is stored all or
@@ -33,13 +35,16 @@ public final class UploadCommand {
   static final int USAGE = 64;
   static final int FILE_UNREADABLE = 74;
 
-  static final String USAGE_LINE = "usage: java -jar packcheck.jar upload --url URL --token TOKEN --batch ID"
-      + " [--partial] FILE   (FILE: one code a line, plain or gzip; - reads stdin)";
+  static final String USAGE_LINE = "usage: java -jar packcheck.jar upload --url URL [--token TOKEN] --batch ID"
+      + " [--partial] FILE   (FILE: one code a line, plain or gzip; - reads stdin;"
+      + " without --token, the token is read from PACKCHECK_TOKEN)";
+  static final String TOKEN_VARIABLE = "PACKCHECK_TOKEN";
   private static final String SAFE_TO_RERUN = "It is safe to re-run: PackCheck stores an upload all or nothing,"
       + " and codes an earlier attempt stored count as alreadyPresent.";
   private static final long[] BACKOFF_SECONDS = {1, 2, 4};
   private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
 
+  private final Map<String, String> env;
   private final InputStream stdin;
   private final PrintStream out;
   private final PrintStream err;
@@ -52,7 +57,9 @@ public final class UploadCommand {
   /** Whether stdin was handed to an upload: once read it cannot be sent again. */
   private boolean stdinTaken;
 
-  private UploadCommand(InputStream stdin, PrintStream out, PrintStream err, boolean terminal) {
+  private UploadCommand(Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err,
+      boolean terminal) {
+    this.env = env;
     this.stdin = stdin;
     this.out = out;
     this.err = err;
@@ -60,8 +67,9 @@ public final class UploadCommand {
   }
 
   /** Runs the command with the arguments after {@code upload}; returns the exit code, never exits. */
-  public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-    return new UploadCommand(stdin, out, err, stderrIsTerminal()).execute(args);
+  public static int run(String[] args, Map<String, String> env, InputStream stdin, PrintStream out,
+      PrintStream err) {
+    return new UploadCommand(env, stdin, out, err, stderrIsTerminal()).execute(args);
   }
 
   /**
@@ -81,7 +89,7 @@ public final class UploadCommand {
   private int execute(String[] args) {
     Options options;
     try {
-      options = Options.parse(args);
+      options = Options.parse(args, env);
     } catch (UsageException e) {
       err.println("packcheck upload: " + e.getMessage());
       err.println(USAGE_LINE);
@@ -262,7 +270,7 @@ public final class UploadCommand {
 
   /** The parsed command line; {@code file} is null for stdin. */
   record Options(URI url, String token, long batch, boolean partial, Path file) {
-    static Options parse(String[] args) throws UsageException {
+    static Options parse(String[] args, Map<String, String> env) throws UsageException {
       String url = null;
       String token = null;
       String batch = null;
@@ -285,9 +293,12 @@ public final class UploadCommand {
           }
         }
       }
+      if (token == null) {
+        token = env.get(TOKEN_VARIABLE);
+      }
       if (url == null || token == null || batch == null || file == null) {
-        throw new UsageException("missing " + (url == null ? "--url" : token == null ? "--token"
-            : batch == null ? "--batch" : "FILE"));
+        throw new UsageException("missing " + (url == null ? "--url"
+            : token == null ? "--token (or " + TOKEN_VARIABLE + ")" : batch == null ? "--batch" : "FILE"));
       }
       return new Options(parseUrl(url), token, parseBatch(batch), partial, parseFile(file));
     }

@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -73,9 +74,14 @@ class UploadCommandTest {
   }
 
   private static Run uploadReading(InputStream stdin, String... args) {
+    return uploadIn(Map.of(), stdin, args);
+  }
+
+  /** The command run with {@code env} as its environment. */
+  private static Run uploadIn(Map<String, String> env, InputStream stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = UploadCommand.run(args, stdin, new PrintStream(out, true, StandardCharsets.UTF_8),
+    int exit = UploadCommand.run(args, env, stdin, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
@@ -243,6 +249,21 @@ class UploadCommandTest {
   }
 
   @Test
+  @DisplayName("the token can come from PACKCHECK_TOKEN instead of the command line, where ps and shell history would show it")
+  void tokenFromEnvironment() throws Exception {
+    long batch = newBatch();
+    Path file = codesFile("env-token.txt", Stack.codes(10), false);
+    Run run = uploadIn(Map.of("PACKCHECK_TOKEN", maker.token()), InputStream.nullInputStream(),
+        "--url", url, "--batch", "" + batch, file.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.json().getLong("accepted")).isEqualTo(10);
+    assertThat(storedCodes(batch)).isEqualTo(10);
+    Run wrong = uploadIn(Map.of("PACKCHECK_TOKEN", "pcm_wrong"), InputStream.nullInputStream(),
+        "--url", url, "--token", maker.token(), "--batch", "" + batch, file.toString());
+    assertThat(wrong.exit()).as("--token wins over the environment").isZero();
+  }
+
+  @Test
   @DisplayName("a wrong token, an unknown or active batch exit 2 with PackCheck's reason; missing flags or FILE exit 64 with the usage")
   void refusalsAndUsage() throws Exception {
     long batch = newBatch();
@@ -264,7 +285,7 @@ class UploadCommandTest {
 
     Run noToken = upload("--url", url, "--batch", "" + batch, file.toString());
     assertThat(noToken.exit()).isEqualTo(64);
-    assertThat(noToken.err()).contains("missing --token").contains("usage: ");
+    assertThat(noToken.err()).contains("missing --token (or PACKCHECK_TOKEN)").contains("usage: ");
     Run noFile = upload("--url", url, "--token", maker.token(), "--batch", "" + batch);
     assertThat(noFile.exit()).isEqualTo(64);
     assertThat(noFile.err()).contains("missing FILE");
