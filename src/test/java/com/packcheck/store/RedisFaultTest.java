@@ -156,6 +156,9 @@ class RedisFaultTest {
     List<String> codes = world.activeCodes(3);
     awaitRedis("complete");
     assertThat(dispense(one, pharmacyA, codes.get(0)).getBoolean("firstCheck")).isTrue();
+    // Redis is set to the committed state as the answer goes out, not before: wait for it, or the
+    // deletion below could reach Redis first and the state be written back after it
+    awaitCondition(() -> "D".equals(state(codes.get(0))), () -> state(codes.get(0)));
     redis.with(r -> {
       r.keys(stack.redisPrefix + ":{*").forEach(r::del);
       return null;
