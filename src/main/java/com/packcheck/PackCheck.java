@@ -1,11 +1,12 @@
 package com.packcheck;
 
 import com.packcheck.cli.UploadCommand;
+import com.packcheck.alerts.AlertRepository;
 import com.packcheck.alerts.AlertScanner;
 import com.packcheck.alerts.WebhookSender;
 import com.packcheck.code.Hmac;
 import com.packcheck.ledger.LedgerRollup;
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.config.Config;
 import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
@@ -97,7 +98,8 @@ public final class PackCheck implements AutoCloseable {
     db.migrate();
     byte[] codeSecret = Secrets.codeSecret(config);
     Hmac hmac = new Hmac(codeSecret);
-    NumberCipher cipher = new NumberCipher(codeSecret);
+    Sealer cipher = Sealer.forPhoneNumbers(codeSecret);
+    Sealer webhookSecrets = Sealer.forWebhookSecrets(codeSecret);
     Bootstrap.checkSecret(db, hmac.fingerprint());
     Optional<String> generatedAdmin = config.adminToken().isPresent() ? Optional.empty() : Bootstrap.firstAdminToken(db);
 
@@ -112,7 +114,13 @@ public final class PackCheck implements AutoCloseable {
     AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes(), config.clock(),
         config.commitTimeout(), metrics);
     scanner.start(config.alertScan());
-    WebhookSender webhooks = new WebhookSender(vertx, pool, config.webhookBackoff(), config.webhookTimeout());
+    int sealed = new AlertRepository(pool, webhookSecrets).sealPlainSecrets()
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (sealed > 0) {
+      LOG.info("Sealed {} webhook secret(s) stored in plain by an earlier version", sealed);
+    }
+    WebhookSender webhooks = new WebhookSender(vertx, pool, webhookSecrets, config.webhookBackoff(),
+        config.webhookTimeout());
     webhooks.start();
     LedgerRollup rollup = new LedgerRollup(vertx, pool, config.ledgerSettled());
     rollup.start(config.ledgerRollup());
@@ -126,7 +134,8 @@ public final class PackCheck implements AutoCloseable {
     List<HttpVerticle> verticles = new ArrayList<>();
     Config running = config;
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, cipher, metrics, hot, templates, smsReadiness);
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, cipher, webhookSecrets, metrics, hot, templates,
+          smsReadiness);
       synchronized (verticles) {
         verticles.add(verticle);
       }

@@ -2,14 +2,19 @@ package com.packcheck.alerts;
 
 import com.packcheck.batch.ConflictException;
 import com.packcheck.batch.NotFoundException;
+import com.packcheck.code.Sealer;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Alerts as cases, the webhook they are sent to, and the operator's view of fakes. */
 public final class AlertRepository {
@@ -31,12 +36,18 @@ public final class AlertRepository {
   /** A new URL or secret is a receiver worth trying now: its pending deliveries stop waiting out their backoff. */
   private static final String SET_WEBHOOK = """
       with hook as (
-        insert into webhooks (manufacturer_id, url, secret) values ($1, $2, $3)
-        on conflict (manufacturer_id) do update set url = excluded.url, secret = excluded.secret, updated_at = now()
+        insert into webhooks (manufacturer_id, url, secret_sealed) values ($1, $2, $3)
+        on conflict (manufacturer_id) do update
+          set url = excluded.url, secret = null, secret_sealed = excluded.secret_sealed, updated_at = now()
         returning manufacturer_id
       )
       update webhook_deliveries set next_attempt_at = now()
       where manufacturer_id = (select manufacturer_id from hook) and state = 'pending' and next_attempt_at > now()
+      """;
+  private static final String PLAIN_SECRETS = "select manufacturer_id, secret from webhooks where secret is not null";
+  /** Only if the plain secret is still the one read: another instance may have sealed or replaced it. */
+  private static final String SEAL = """
+      update webhooks set secret_sealed = $3, secret = null where manufacturer_id = $1 and secret = $2
       """;
   private static final String FAKES = """
       select (i.at at time zone 'UTC')::date, coalesce(c.region, p.region, 'unknown'), i.channel, count(*)
@@ -46,9 +57,11 @@ public final class AlertRepository {
       """;
 
   private final Pool pool;
+  private final Sealer webhookSecrets;
 
-  public AlertRepository(Pool pool) {
+  public AlertRepository(Pool pool, Sealer webhookSecrets) {
     this.pool = pool;
+    this.webhookSecrets = webhookSecrets;
   }
 
   public Future<JsonArray> list(Long manufacturerId, String state) {
@@ -71,7 +84,20 @@ public final class AlertRepository {
   }
 
   public Future<Void> setWebhook(long manufacturerId, String url, String secret) {
-    return pool.preparedQuery(SET_WEBHOOK).execute(Tuple.of(manufacturerId, url, secret)).mapEmpty();
+    Buffer sealed = Buffer.buffer(webhookSecrets.encrypt(secret));
+    return pool.preparedQuery(SET_WEBHOOK).execute(Tuple.of(manufacturerId, url, sealed)).mapEmpty();
+  }
+
+  /** Seals the webhook secrets stored in plain (by a version before migration 15); how many. */
+  public Future<Integer> sealPlainSecrets() {
+    return pool.query(PLAIN_SECRETS).execute().compose(rows -> {
+      List<Future<Integer>> sealed = new ArrayList<>();
+      for (Row r : rows) {
+        Tuple args = Tuple.of(r.getLong(0), r.getString(1), Buffer.buffer(webhookSecrets.encrypt(r.getString(1))));
+        sealed.add(pool.preparedQuery(SEAL).execute(args).map(RowSet::rowCount));
+      }
+      return Future.all(sealed).map(all -> sealed.stream().mapToInt(Future::result).sum());
+    });
   }
 
   /** Checks of unknown codes by day, region and channel: the operator's map of counterfeits. */

@@ -1,5 +1,6 @@
 package com.packcheck.alerts;
 
+import com.packcheck.code.Sealer;
 import com.packcheck.store.Periodic;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,7 +60,7 @@ public final class WebhookSender {
       """;
   private static final String ALERT = """
       select a.id, a.kind, a.state, a.created_at, a.details::text, h.url, h.secret,
-             extract(epoch from now() - a.created_at)::float8
+             extract(epoch from now() - a.created_at)::float8, h.secret_sealed
       from alerts a left join webhooks h on h.manufacturer_id = a.manufacturer_id
       where a.id = $1
       """;
@@ -89,14 +90,16 @@ public final class WebhookSender {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Sealer webhookSecrets;
   private final Duration backoff;
   private final Duration timeout;
   private final HttpClient http;
   private Periodic timer;
 
-  public WebhookSender(Vertx vertx, Pool pool, Duration backoff, Duration timeout) {
+  public WebhookSender(Vertx vertx, Pool pool, Sealer webhookSecrets, Duration backoff, Duration timeout) {
     this.vertx = vertx;
     this.pool = pool;
+    this.webhookSecrets = webhookSecrets;
     this.backoff = backoff;
     this.timeout = timeout;
     // a whole take in parallel: queued behind a hung receiver, requests would spend their time waiting
@@ -150,10 +153,17 @@ public final class WebhookSender {
       if (r.getString(5) == null) {
         return retry(alertId, attempt, age, "no webhook configured");
       }
+      String secret;
+      try {
+        // a plain secret is one an older version wrote after this one sealed the rest: it is the newer
+        secret = r.getString(6) != null ? r.getString(6) : webhookSecrets.decrypt(r.getBuffer(8).getBytes());
+      } catch (IllegalArgumentException e) {
+        return retry(alertId, attempt, age, "the webhook secret was sealed under another code secret");
+      }
       Buffer body = Buffer.buffer(new JsonObject().put("id", r.getLong(0)).put("kind", r.getString(1))
           .put("state", r.getString(2)).put("createdAt", r.getOffsetDateTime(3).toInstant().toString())
           .put("details", new JsonObject(r.getString(4))).encode());
-      return post(r.getString(5), r.getString(6), alertId, body, deadline).compose(status -> status / 100 == 2
+      return post(r.getString(5), secret, alertId, body, deadline).compose(status -> status / 100 == 2
           ? pool.preparedQuery(DELIVERED).execute(Tuple.of(alertId)).<Void>mapEmpty()
           : retry(alertId, attempt, age, "HTTP " + status), failure -> retry(alertId, attempt, age, failure.toString()));
     });

@@ -7,7 +7,7 @@ import com.packcheck.batch.BatchRepository;
 import com.packcheck.batch.CodeGeneration;
 import com.packcheck.batch.CodeUpload;
 import com.packcheck.code.Hmac;
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.config.Config;
 import com.packcheck.sms.ManufacturerTemplates;
 import com.packcheck.ledger.LedgerWriter;
@@ -40,7 +40,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Database db;
   private final Pool pool;
   private final Hmac hmac;
-  private final NumberCipher cipher;
+  private final Sealer cipher;
+  private final Sealer webhookSecrets;
   private final PrometheusMeterRegistry metrics;
   private final HotState hot;
   private final Supplier<JsonObject> smsReadiness;
@@ -49,14 +50,15 @@ public final class HttpVerticle extends VerticleBase {
   private HotLane lane;
   private HttpServer server;
 
-  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, NumberCipher cipher,
-      PrometheusMeterRegistry metrics,
-      HotState hot, ManufacturerTemplates templates, Supplier<JsonObject> smsReadiness) {
+  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, Sealer cipher, Sealer webhookSecrets,
+      PrometheusMeterRegistry metrics, HotState hot, ManufacturerTemplates templates,
+      Supplier<JsonObject> smsReadiness) {
     this.config = config;
     this.db = db;
     this.pool = pool;
     this.hmac = hmac;
     this.cipher = cipher;
+    this.webhookSecrets = webhookSecrets;
     this.metrics = metrics;
     this.hot = hot;
     this.smsReadiness = smsReadiness;
@@ -83,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
     new VerificationRoutes(new Verifier(hmac, ledger, lane), metrics).mount(router, bodies, auth);
     new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(vertx, pool, cipher))
         .mount(router, auth);
-    new AlertRoutes(new AlertRepository(pool)).mount(router, bodies, auth);
+    new AlertRoutes(new AlertRepository(pool, webhookSecrets)).mount(router, bodies, auth);
     new SmsTemplateRoutes(templates).mount(router, bodies, auth);
     new OpsRoutes(pool, metrics, hot, smsReadiness).mount(router);
     new DashboardRoutes().mount(router);

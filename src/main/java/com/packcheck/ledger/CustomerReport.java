@@ -1,7 +1,7 @@
 package com.packcheck.ledger;
 
 import com.packcheck.batch.NotFoundException;
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.sms.text.PhoneNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,10 +47,10 @@ public final class CustomerReport {
       """;
 
   private final Pool pool;
-  private final NumberCipher cipher;
+  private final Sealer cipher;
   private final CustomerSets sets;
 
-  public CustomerReport(Vertx vertx, Pool pool, NumberCipher cipher) {
+  public CustomerReport(Vertx vertx, Pool pool, Sealer cipher) {
     this.pool = pool;
     this.cipher = cipher;
     this.sets = new CustomerSets(vertx);

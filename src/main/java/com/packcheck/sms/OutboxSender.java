@@ -1,6 +1,6 @@
 package com.packcheck.sms;
 
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.sms.smpp.SmppLink;
 import com.packcheck.sms.smpp.SmscConfig;
 import com.packcheck.sms.smpp.SubmitOutcome;
@@ -40,7 +40,7 @@ final class OutboxSender implements AutoCloseable {
   private final SmscConfig smsc;
   private final List<SmppLink> links;
   private final SmsStore store;
-  private final NumberCipher cipher;
+  private final Sealer cipher;
   private final HotCodes counters;
   private final ReplyEncoder encoder;
   private final ExecutorService submitters;
@@ -51,7 +51,7 @@ final class OutboxSender implements AutoCloseable {
   private long localSecond;
   private int localCount;
 
-  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, NumberCipher cipher, HotCodes counters) {
+  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, Sealer cipher, HotCodes counters) {
     this.smsc = smsc;
     this.links = links;
     this.store = store;

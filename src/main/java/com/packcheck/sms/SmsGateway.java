@@ -1,7 +1,7 @@
 package com.packcheck.sms;
 
 import com.packcheck.code.Hmac;
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.config.Config;
 import com.packcheck.config.SmsSettings;
 import com.packcheck.sms.smpp.SmppLink;
@@ -44,7 +44,7 @@ public final class SmsGateway implements AutoCloseable {
 
   /** Starts the channel; the binds come up in the background (and come back after any loss). */
   public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
-      NumberCipher cipher, HotState hot, HotCodes redis, ManufacturerTemplates templates, MeterRegistry metrics) {
+      Sealer cipher, HotState hot, HotCodes redis, ManufacturerTemplates templates, MeterRegistry metrics) {
     SmsSettings settings = config.sms();
     SmsVerticle checks = new SmsVerticle(config, db, hmac, hot, metrics);
     return vertx.deployVerticle(checks).map(deployment -> {

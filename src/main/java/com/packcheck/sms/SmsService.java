@@ -1,7 +1,7 @@
 package com.packcheck.sms;
 
 import com.packcheck.code.Hmac;
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.ledger.LedgerUnavailableException;
 import com.packcheck.sms.smpp.InboundPdu;
 import com.packcheck.sms.smpp.MoHandler;
@@ -54,7 +54,7 @@ final class SmsService implements MoHandler {
   private final SmsStore store;
   private final SmsVerticle checks;
   private final Hmac hmac;
-  private final NumberCipher cipher;
+  private final Sealer cipher;
   private final HotCodes counters;
   private final ManufacturerTemplates templates;
   private final Duration budget;
@@ -66,7 +66,7 @@ final class SmsService implements MoHandler {
   /** Looked up once, not in the registry at every check. */
   private final Map<Outcome, Counter> checked = new EnumMap<>(Outcome.class);
 
-  SmsService(Map<String, SmscConfig> smscs, SmsStore store, SmsVerticle checks, Hmac hmac, NumberCipher cipher,
+  SmsService(Map<String, SmscConfig> smscs, SmsStore store, SmsVerticle checks, Hmac hmac, Sealer cipher,
       HotCodes counters, ManufacturerTemplates templates, Duration budget, int maxBadPerHour, String language,
       MeterRegistry metrics) {
     this.smscs = smscs;

@@ -2,6 +2,7 @@ package com.packcheck.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.packcheck.code.Sealer;
 import com.packcheck.support.Client;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
@@ -11,6 +12,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -147,6 +152,8 @@ class AlertsTest {
         .status()).isEqualTo(400);
     assertThat(api.put("/v1/webhook", maker.token(), new JsonObject()
         .put("url", "http://127.0.0.1:" + port + "/hooks/packcheck").put("secret", secret)).status()).isEqualTo(200);
+    assertThat(query("select (secret is null and position(convert_to('" + secret + "', 'UTF8') in secret_sealed) = 0)"
+        + "::text from webhooks where manufacturer_id = " + maker.id())).as("stored sealed, not in plain").isEqualTo("true");
     // the receiver is down: nothing listens on the port yet
     List<String> codes = Stack.codes(1);
     long batch = world.stack.activeBatch(api, maker, product, codes);
@@ -180,6 +187,32 @@ class AlertsTest {
       assertThat(state(alertId)).isEqualTo("delivered");
     } finally {
       receiver.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a webhook secret an earlier version stored in plain is sealed when an instance starts")
+  void plainSecretSealedAtStart() throws Exception {
+    Stack.Account maker = world.stack.manufacturer(api, 2);
+    String secret = "plain-whsec-" + System.nanoTime();
+    try (Connection c = TestPostgres.connect(world.stack.schema); PreparedStatement insert = c.prepareStatement(
+        "insert into webhooks (manufacturer_id, url, secret) values (?, 'http://127.0.0.1:9/hooks', ?)")) {
+      insert.setLong(1, maker.id());
+      insert.setString(2, secret);
+      insert.executeUpdate();
+    }
+    Client restarted = world.stack.start();
+    try (Connection c = TestPostgres.connect(world.stack.schema); PreparedStatement select = c.prepareStatement(
+        "select secret, secret_sealed from webhooks where manufacturer_id = ?")) {
+      select.setLong(1, maker.id());
+      try (ResultSet row = select.executeQuery()) {
+        assertThat(row.next()).isTrue();
+        assertThat(row.getString(1)).as("plain secret left").isNull();
+        assertThat(Sealer.forWebhookSecrets(Stack.SECRET.getBytes(StandardCharsets.UTF_8)).decrypt(row.getBytes(2)))
+            .isEqualTo(secret);
+      }
+    } finally {
+      world.stack.stop(restarted);
     }
   }
 

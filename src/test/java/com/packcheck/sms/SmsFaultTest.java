@@ -2,7 +2,7 @@ package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.code.NumberCipher;
+import com.packcheck.code.Sealer;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;
@@ -97,7 +97,7 @@ class SmsFaultTest {
     // what a dead instance leaves: replies in 'sending', taken 6 minutes and 1 minute ago
     String lost = Phones.newNumber();
     String busy = Phones.newNumber();
-    NumberCipher cipher = new NumberCipher(Stack.SECRET.getBytes(StandardCharsets.UTF_8));
+    Sealer cipher = Sealer.forPhoneNumbers(Stack.SECRET.getBytes(StandardCharsets.UTF_8));
     try (Connection c = TestPostgres.connect(world.stack.schema);
         PreparedStatement ps = c.prepareStatement("""
             insert into sms_outbox (smsc, source, destination_enc, kind, body, language, state, attempts, taken_at)
