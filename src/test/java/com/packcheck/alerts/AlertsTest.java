@@ -216,6 +216,34 @@ class AlertsTest {
     }
   }
 
+  @Test
+  @DisplayName("a webhook secret sealed under another code secret is never sent unsigned: the delivery waits, saying why")
+  void secretSealedElsewhere() throws Exception {
+    Stack.Account maker = world.stack.manufacturer(api, 2);
+    long product = world.stack.product(api, maker, "Foreign secret product");
+    byte[] foreign = Sealer.forWebhookSecrets("another-code-secret".getBytes(StandardCharsets.UTF_8))
+        .encrypt("whsec-from-elsewhere-1234");
+    try (Connection c = TestPostgres.connect(world.stack.schema); PreparedStatement insert = c.prepareStatement(
+        "insert into webhooks (manufacturer_id, url, secret_sealed) values (?, 'http://127.0.0.1:9/hooks', ?)")) {
+      insert.setLong(1, maker.id());
+      insert.setBytes(2, foreign);
+      insert.executeUpdate();
+    }
+    List<String> codes = Stack.codes(1);
+    long batch = world.stack.activeBatch(api, maker, product, codes);
+    api.post("/v1/batches/" + batch + "/recall", maker.token(), new JsonObject());
+    world.check(api, world.pharmacyA, codes.get(0), "verify");
+    long alertId = await(() -> alerts(maker, "/v1/alerts"), "recalled_check").getLong("id");
+    String where = " from webhook_deliveries where alert_id = " + alertId;
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!"true".equals(query("select (coalesce(last_error, '') like '%another code secret%')::text" + where))
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(query("select last_error" + where)).contains("sealed under another code secret");
+    assertThat(query("select state" + where)).isEqualTo("pending");
+  }
+
   private static int attempts(long alertId) throws Exception {
     return Integer.parseInt(query("select coalesce(max(attempts), 0) from webhook_deliveries where alert_id = " + alertId));
   }
