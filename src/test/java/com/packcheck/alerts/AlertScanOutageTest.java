@@ -3,25 +3,20 @@ package com.packcheck.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.packcheck.store.Database;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Client;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestClock;
 import com.packcheck.support.TestPostgres;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -35,12 +30,10 @@ import org.junit.jupiter.api.Test;
 @DisplayName("An alert scan that cannot reach PostgreSQL leaves its checks to the next one")
 class AlertScanOutageTest {
   private static final int BURST = 10;
-  static final Vertx vertx = Vertx.vertx();
   static TcpProxy proxy;
   static Stack stack;
   static Client api;
-  static Pool pool;
-  static AlertScanner scanner;
+  static ManualScans scans;
   static TestClock clock;
   static Stack.Account admin;
   static Stack.Account pharmacy;
@@ -53,8 +46,7 @@ class AlertScanOutageTest {
     stack = new Stack();
     api = stack.start(Map.of("PACKCHECK_ALERT_SCAN_MS", "3600000"), clock);
     PgUrl proxied = new PgUrl("127.0.0.1", proxy.port(), pg.database(), pg.user(), pg.password());
-    pool = new Database(proxied, stack.schema).pool(vertx, 2);
-    scanner = new AlertScanner(vertx, pool, 3, BURST, clock, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    scans = new ManualScans(proxied, stack.schema, BURST, clock);
     admin = new Stack.Account(0, stack.adminToken);
     Stack.Account maker = stack.manufacturer(api, 1);
     stack.activeBatch(api, maker, stack.product(api, maker, "Outage product"), Stack.codes(1));
@@ -63,14 +55,13 @@ class AlertScanOutageTest {
 
   @AfterAll
   static void stop() throws Exception {
-    pool.close();
+    scans.close();
     stack.close();
     proxy.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static void scan() throws Exception {
-    scanner.scan().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    scans.scan();
   }
 
   private static List<JsonObject> bursts() {

@@ -2,7 +2,6 @@ package com.packcheck.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.store.Database;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;
@@ -10,17 +9,13 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TestClock;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -34,12 +29,10 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Cloned codes: a code counted once is counted again whenever it may have gained a customer")
 class ClonedCodeScanTest {
   static final String SHORT_CODE = "1393";
-  static final Vertx vertx = Vertx.vertx();
   static TestSmsc smsc;
   static Stack stack;
   static Client api;
-  static Pool pool;
-  static AlertScanner scanner;
+  static ManualScans scans;
   static TestClock clock;
   static Stack.Account maker;
   static long product;
@@ -56,8 +49,7 @@ class ClonedCodeScanTest {
         "PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
         "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
         "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_COUNTRY", "GH"), clock);
-    pool = new Database(PgUrl.parse(TestPostgres.url()), stack.schema).pool(vertx, 2);
-    scanner = new AlertScanner(vertx, pool, 3, 10, clock, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    scans = new ManualScans(PgUrl.parse(TestPostgres.url()), stack.schema, 10, clock);
     maker = stack.manufacturer(api, 1);
     product = stack.product(api, maker, "Clone product");
     pharmacyA = stack.pharmacy(api);
@@ -72,10 +64,9 @@ class ClonedCodeScanTest {
 
   @AfterAll
   static void stop() throws Exception {
-    pool.close();
+    scans.close();
     stack.close();
     smsc.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static String code() {
@@ -95,7 +86,7 @@ class ClonedCodeScanTest {
    */
   private static List<Integer> scanThenWait() throws Exception {
     for (int i = 0; i < 2; i++) {
-      scanner.scan().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      scans.scan();
       clock.set(clock.instant().plus(Duration.ofMinutes(5)));
     }
     Client.Response r = api.get("/v1/alerts", maker.token());

@@ -2,23 +2,18 @@ package com.packcheck.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.store.Database;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Client;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestClock;
 import com.packcheck.support.TestPostgres;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,11 +29,9 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Fake bursts count the fakes of the last hour, also those far outside the scan's window, and no older ones")
 class FakeBurstHourTest {
   private static final int BURST = 10;
-  static final Vertx vertx = Vertx.vertx();
   static Stack stack;
   static Client api;
-  static Pool pool;
-  static AlertScanner scanner;
+  static ManualScans scans;
   static Stack.Account admin;
   static Stack.Account pharmacy;
   static TestClock clock;
@@ -52,8 +45,7 @@ class FakeBurstHourTest {
     stack = new Stack();
     api = stack.start(Map.of("PACKCHECK_ALERT_SCAN_MS", "3600000", "PACKCHECK_ALERT_BURST_FAKES", String.valueOf(BURST)),
         clock);
-    pool = new Database(PgUrl.parse(TestPostgres.url()), stack.schema).pool(vertx, 2);
-    scanner = new AlertScanner(vertx, pool, 3, BURST, clock, Duration.ofSeconds(5), new SimpleMeterRegistry());
+    scans = new ManualScans(PgUrl.parse(TestPostgres.url()), stack.schema, BURST, clock);
     admin = new Stack.Account(0, stack.adminToken);
     Stack.Account maker = stack.manufacturer(api, 1);
     stack.activeBatch(api, maker, stack.product(api, maker, "Burst product"), Stack.codes(1));
@@ -62,9 +54,8 @@ class FakeBurstHourTest {
 
   @AfterAll
   static void stop() throws Exception {
-    pool.close();
+    scans.close();
     stack.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static void fakes(int n) {
@@ -77,7 +68,7 @@ class FakeBurstHourTest {
 
   /** Scans once at the clock's time; the sender bursts found so far, oldest first. */
   private static List<JsonObject> scan() throws Exception {
-    scanner.scan().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    scans.scan();
     Client.Response r = api.get("/v1/admin/alerts", admin.token());
     assertThat(r.status()).isEqualTo(200);
     return new JsonArray(r.body()).stream().map(JsonObject.class::cast)
