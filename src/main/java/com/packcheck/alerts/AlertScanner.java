@@ -10,6 +10,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,9 @@ public final class AlertScanner {
   /** How far past the commit timeout a check may still commit late: slack for the instances' clocks. */
   private static final Duration CLOCK_SLACK = Duration.ofSeconds(5);
 
+  /** fake_counts' stretches, as in the statement's date_bin; 2000-01-01Z is a whole number of them after 1970. */
+  private static final long STRETCH_SECONDS = 10;
+
   private static final String TRY_LOCK = "select pg_try_advisory_xact_lock(" + LOCK + ")";
   /**
    * Planned for each scan's own window: a generic plan, made once while the ledger was small, may read
@@ -45,14 +49,15 @@ public final class AlertScanner {
   private static final String CUSTOM_PLANS = "set local plan_cache_mode = force_custom_plan";
   /**
    * $1: scan from; $2: distinct customers that make a clone; $3: fakes an hour that make a burst; $4: the
-   * scan's time, on the ledger's clock (the interactions' {@code at} come from it, not from PostgreSQL's).
+   * scan's time, on the ledger's clock (the interactions' {@code at} come from it, not from PostgreSQL's);
+   * $5, $6: the 10-second stretches of {@code fake_counts} that $1 and the hour before $4 fall in.
    * In {@code recount}, whether an asker checked the code before is looked up by the code alone (the
    * coalesce keeps PostgreSQL off interactions_customer_at: a pharmacy has millions of checks).
    */
   private static final String SCAN = """
       with window_ as materialized (
         select code_hash, manufacturer_id, batch_id, outcome, at, customer_id
-        from interactions where at >= date_bin('10 seconds', $1::timestamptz, timestamptz '2000-01-01Z')
+        from interactions where at >= $5
           and outcome in ('already_used', 'recalled', 'fake')
       ),
       cloned as (
@@ -108,16 +113,16 @@ public final class AlertScanner {
           select by_, who, since, fakes from recounted
           union all
           select f.by_, f.who, f.since, f.fakes from fake_counts f
-          where f.since < date_bin('10 seconds', $1::timestamptz, timestamptz '2000-01-01Z')
+          where f.since < $5
             and (f.by_, f.who) in (select by_, who from recounted)
         ) x
-        where x.since >= date_bin('10 seconds', $4::timestamptz - interval '1 hour', timestamptz '2000-01-01Z')
+        where x.since >= $6
         group by x.by_, x.who
         having sum(x.fakes) >= case when x.by_ = 'sender' then $3 else $3 * 5 end
       ),
       forgotten as (
         delete from fake_counts
-        where since < least(date_bin('10 seconds', $4::timestamptz - interval '1 hour', timestamptz '2000-01-01Z'), date_bin('10 seconds', $1::timestamptz, timestamptz '2000-01-01Z'))
+        where since < least($5, $6)
       ),
       found as (
         insert into alerts (manufacturer_id, kind, dedupe_key, details)
@@ -188,9 +193,16 @@ public final class AlertScanner {
         !locked.iterator().next().getBoolean(0)
             ? Future.succeededFuture(0)
             : conn.query(CUSTOM_PLANS).execute()
-                .compose(v -> timed(() -> conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes, started))))
+                .compose(v -> timed(() -> conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes,
+                    started, stretch(from), stretch(started.minusHours(1))))))
                 .map(rows -> rows.size())))
         .onSuccess(n -> scannedTo = started);
+  }
+
+  /** The 10-second stretch of {@code fake_counts} that {@code t} falls in (stretches start at 2000-01-01Z). */
+  private static OffsetDateTime stretch(OffsetDateTime t) {
+    long seconds = t.toEpochSecond();
+    return Instant.ofEpochSecond(seconds - Math.floorMod(seconds, STRETCH_SECONDS)).atOffset(ZoneOffset.UTC);
   }
 
   private <T> Future<T> timed(Supplier<Future<T>> statement) {
