@@ -98,7 +98,7 @@ public final class PackCheck implements AutoCloseable {
     db.migrate();
     byte[] codeSecret = Secrets.codeSecret(config);
     Hmac hmac = new Hmac(codeSecret);
-    Sealer cipher = Sealer.forPhoneNumbers(codeSecret);
+    Sealer phoneNumbers = Sealer.forPhoneNumbers(codeSecret);
     Sealer webhookSecrets = Sealer.forWebhookSecrets(codeSecret);
     Bootstrap.checkSecret(db, hmac.fingerprint());
     Optional<String> generatedAdmin = config.adminToken().isPresent() ? Optional.empty() : Bootstrap.firstAdminToken(db);
@@ -127,14 +127,14 @@ public final class PackCheck implements AutoCloseable {
     // one instance: a manufacturer's new wording clears the cache the SMS path reads
     ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsGateway sms = config.sms().enabled()
-        ? SmsGateway.start(vertx, config, db, pool, hmac, cipher, hot, redis, templates, metrics)
+        ? SmsGateway.start(vertx, config, db, pool, hmac, phoneNumbers, hot, redis, templates, metrics)
             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
         : null;
     Supplier<JsonObject> smsReadiness = sms == null ? JsonObject::new : sms::readiness;
     List<HttpVerticle> verticles = new ArrayList<>();
     Config running = config;
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, cipher, webhookSecrets, metrics, hot, templates,
+      HttpVerticle verticle = new HttpVerticle(running, db, pool, hmac, phoneNumbers, webhookSecrets, metrics, hot, templates,
           smsReadiness);
       synchronized (verticles) {
         verticles.add(verticle);

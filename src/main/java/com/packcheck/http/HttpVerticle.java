@@ -40,7 +40,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Database db;
   private final Pool pool;
   private final Hmac hmac;
-  private final Sealer cipher;
+  private final Sealer phoneNumbers;
   private final Sealer webhookSecrets;
   private final PrometheusMeterRegistry metrics;
   private final HotState hot;
@@ -50,14 +50,14 @@ public final class HttpVerticle extends VerticleBase {
   private HotLane lane;
   private HttpServer server;
 
-  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, Sealer cipher, Sealer webhookSecrets,
+  public HttpVerticle(Config config, Database db, Pool pool, Hmac hmac, Sealer phoneNumbers, Sealer webhookSecrets,
       PrometheusMeterRegistry metrics, HotState hot, ManufacturerTemplates templates,
       Supplier<JsonObject> smsReadiness) {
     this.config = config;
     this.db = db;
     this.pool = pool;
     this.hmac = hmac;
-    this.cipher = cipher;
+    this.phoneNumbers = phoneNumbers;
     this.webhookSecrets = webhookSecrets;
     this.metrics = metrics;
     this.hot = hot;
@@ -83,7 +83,7 @@ public final class HttpVerticle extends VerticleBase {
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
     new VerificationRoutes(new Verifier(hmac, ledger, lane), metrics).mount(router, bodies, auth);
-    new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(vertx, pool, cipher))
+    new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(vertx, pool, phoneNumbers))
         .mount(router, auth);
     new AlertRoutes(new AlertRepository(pool, webhookSecrets)).mount(router, bodies, auth);
     new SmsTemplateRoutes(templates).mount(router, bodies, auth);
