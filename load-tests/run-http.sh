@@ -228,15 +228,23 @@ ALERT_SCANS=$(awk '
   /^packcheck_alert_scan_seconds_count / { n = $2 } /^packcheck_alert_scan_seconds_sum / { t = $2 }
   /^packcheck_alert_scan_seconds_max / { m = $2 }
   END { if (n > 0) printf "%d scans, mean %.0f ms, max %.0f ms (max of the last two minutes)", n, 1000 * t / n, 1000 * m; else print "n/a" }' <<<"$METRICS")
-# The group commits of the HTTP checks: statement sent to commit confirmed. A check waits for the group
-# in flight, then for its own, so its latency follows these.
-LEDGER_COMMITS=$(awk '
-  /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.5"/ { p50 = $2 }
-  /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.99"/ { p99 = $2 }
-  /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.999"/ { p999 = $2 }
-  /^packcheck_ledger_commit_seconds_max\{channel="http"/ { m = $2 }
-  /^packcheck_ledger_commit_seconds_count\{channel="http"/ { n = $2 }
-  END { if (n > 0) printf "%d groups, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.0f ms (percentiles and max of the last two minutes)", n, 1000 * p50, 1000 * p99, 1000 * p999, 1000 * m; else print "n/a" }' <<<"$METRICS")
+# A timer of PackCheck's from /metrics, for the HTTP channel: how many, p50 / p99 / p99.9 and max (Micrometer's
+# client-side percentiles, over its last two minutes).
+timer_line() {
+  awk -v name="$1" '
+    index($0, name "{channel=\"http\",quantile=\"0.5\"") == 1 { p50 = $2 }
+    index($0, name "{channel=\"http\",quantile=\"0.99\"") == 1 { p99 = $2 }
+    index($0, name "{channel=\"http\",quantile=\"0.999\"") == 1 { p999 = $2 }
+    index($0, name "_max{channel=\"http\"") == 1 { m = $2 }
+    index($0, name "_count{channel=\"http\"") == 1 { n = $2 }
+    END { if (n > 0) printf "%d, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.0f ms", n, 1000 * p50, 1000 * p99, 1000 * p999, 1000 * m; else print "n/a" }' <<<"$METRICS"
+}
+# A check's latency, from the server's side: the whole of it (request read to answer written), the part
+# spent on the ledger (queued to answered: the group in flight, then its own), and the group commits
+# themselves (statement sent to commit confirmed).
+SERVER_CHECKS=$(timer_line packcheck_check_seconds)
+LEDGER_WAITS=$(timer_line packcheck_ledger_wait_seconds)
+LEDGER_COMMITS=$(timer_line packcheck_ledger_commit_seconds)
 
 # ---------------------------------------------------------------------------------------------
 # 5. Server down, then pgbench on the same PostgreSQL: one transaction per check, no group commit
@@ -320,7 +328,9 @@ fresh codes:   $(prop freshUsed) used of $(prop freshProvided) provided, $(prop 
 group commit:  ${GROUP_LINE}
 ledger:        ${LEDGER_DISPENSED} codes dispensed, ${LEDGER_FIRST} first-check interactions, ${LEDGER_ALL} interactions in all
 codes:         ${HOT_UPDATES}
-ledger commit: ${LEDGER_COMMITS}
+server time:   ${SERVER_CHECKS} checks (percentiles and max of the last two minutes)
+ledger wait:   ${LEDGER_WAITS} checks
+ledger commit: ${LEDGER_COMMITS} groups
 alert scan:    ${ALERT_SCANS}
 PostgreSQL:    fsync=${PG_FSYNC}  synchronous_commit=${PG_SYNC}  commit_delay=${PG_COMMIT_DELAY}
 pgbench:       ${TPS} tps (one transaction per check: UPDATE code guarded by state + INSERT interaction;

@@ -193,6 +193,8 @@ public final class LedgerWriter {
   /** From a group's statement sent to its commit confirmed: most of a check's time is one or two of these. */
   private final Timer commits;
   private final DistributionSummary groupSizes;
+  /** From a check queued to its answer: the group in flight, if any, then its own. */
+  private final Timer waits;
   private boolean draining;
 
   public LedgerWriter(Vertx vertx, PgConnectOptions options, Duration commitTimeout, Clock clock, int maxGroup,
@@ -209,6 +211,9 @@ public final class LedgerWriter {
         .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
     this.groupSizes = DistributionSummary.builder("packcheck.ledger.group.checks").tag("channel", channel)
         .description("checks in a committed group").register(metrics);
+    this.waits = Timer.builder("packcheck.ledger.wait").tag("channel", channel)
+        .description("a check: queued for the ledger to answered from it")
+        .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
   }
 
   /** Queues a check; the future completes after its interaction is committed. */
@@ -216,10 +221,11 @@ public final class LedgerWriter {
     if (draining) {
       return Future.failedFuture(new LedgerUnavailableException("shutting down", null));
     }
+    long queued = System.nanoTime();
     Promise<Answer> promise = Promise.promise();
     queue.add(new Pending(request, promise));
     flush();
-    return promise.future();
+    return promise.future().onSuccess(answer -> waits.record(System.nanoTime() - queued, TimeUnit.NANOSECONDS));
   }
 
   /** Stops taking checks; completes once every queued and in-flight group has finished. */

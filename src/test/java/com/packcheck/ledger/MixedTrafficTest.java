@@ -274,7 +274,8 @@ class MixedTrafficTest {
 
   @Test
   @Order(8)
-  @DisplayName("/metrics times each channel's group commits, with their percentiles, and counts the checks in them")
+  @DisplayName("/metrics times each channel's group commits and each check's wait for them, with their percentiles,"
+      + " counts the checks in a group, and times the HTTP checks answered")
   void commitMetrics() {
     String metrics = api.get("/metrics", null).body();
     for (String channel : List.of("http", "sms")) {
@@ -282,8 +283,13 @@ class MixedTrafficTest {
       assertThat(metrics).as(channel + " commits")
           .containsPattern("(?m)^packcheck_ledger_commit_seconds_count" + tag + "\\} [1-9]")
           .containsPattern("(?m)^packcheck_ledger_commit_seconds" + tag + ",quantile=\"0.99\"\\} \\d")
-          .containsPattern("(?m)^packcheck_ledger_group_checks_sum" + tag + "\\} [1-9]");
+          .containsPattern("(?m)^packcheck_ledger_group_checks_sum" + tag + "\\} [1-9]")
+          .containsPattern("(?m)^packcheck_ledger_wait_seconds_count" + tag + "\\} [1-9]")
+          .containsPattern("(?m)^packcheck_ledger_wait_seconds" + tag + ",quantile=\"0.99\"\\} \\d");
     }
+    assertThat(metrics).as("HTTP checks answered")
+        .containsPattern("(?m)^packcheck_check_seconds_count\\{channel=\"http\"\\} [1-9]")
+        .containsPattern("(?m)^packcheck_check_seconds\\{channel=\"http\",quantile=\"0.99\"\\} \\d");
   }
 
   private static long watermark() throws Exception {
