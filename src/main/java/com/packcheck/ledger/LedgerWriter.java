@@ -262,7 +262,12 @@ public final class LedgerWriter {
         List<Pending> group = nextGroup();
         guarded(s, group, conn -> write(conn, group, true)).onComplete(ar -> {
           busy[s] = false;
+          // The checks queued meanwhile leave first: answering a large group's callers (their HTTP
+          // replies, Redis settles) keeps the loop busy for milliseconds that they would wait on.
           flush();
+          if (ar.succeeded()) {
+            ar.result().forEach(Answered::deliver);
+          }
         });
       }
     }
@@ -303,12 +308,14 @@ public final class LedgerWriter {
   /**
    * Runs {@code work} on the slot's connection (connecting if needed). If it has not finished within
    * the commit timeout, the connection is closed and the outcome counts as unknown: every caller still
-   * waiting is told to retry, and a retry reads the truth from PostgreSQL.
+   * waiting is told to retry, and a retry reads the truth from PostgreSQL. The answers it returns are
+   * the caller's to deliver.
    */
-  private Future<Void> guarded(int slot, List<Pending> group, Function<PgConnection, Future<List<Pending>>> work) {
-    Promise<Void> done = Promise.promise();
+  private Future<List<Answered>> guarded(int slot, List<Pending> group,
+      Function<PgConnection, Future<List<Answered>>> work) {
+    Promise<List<Answered>> done = Promise.promise();
     long timer = vertx.setTimer(commitTimeout.toMillis(), id -> {
-      if (done.tryComplete()) {
+      if (done.tryComplete(List.of())) {
         closeSlot(slot);
         failAll(group, new LedgerUnavailableException("PostgreSQL did not answer in time", null));
       }
@@ -319,7 +326,7 @@ public final class LedgerWriter {
         LOG.warn("Ledger write failed: {}", ar.cause().toString());
         failAll(group, new LedgerUnavailableException("the ledger could not confirm the check", ar.cause()));
       }
-      done.tryComplete();
+      done.tryComplete(ar.succeeded() ? ar.result() : List.of());
     });
     return done.future();
   }
@@ -347,22 +354,26 @@ public final class LedgerWriter {
     }
   }
 
-  /** Writes one group and answers its callers; a failed future means they are told to retry. */
-  private Future<List<Pending>> write(PgConnection conn, List<Pending> group, boolean mayRetry) {
+  /**
+   * Writes one group; its answers are for the caller to deliver (replays of a used idempotency key are
+   * answered here). A failed future means the callers are told to retry.
+   */
+  private Future<List<Answered>> write(PgConnection conn, List<Pending> group, boolean mayRetry) {
     long sent = System.nanoTime();
     return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group, clock)).compose(rows -> {
       commits.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
       groupSizes.record(group.size());
+      List<Answered> answers = new ArrayList<>(group.size());
       List<Future<Void>> replays = new ArrayList<>();
       for (Row row : rows) {
         Pending p = group.get(row.getInteger(0));
         if (row.getString(1) == null) {
           replays.add(replay(conn, p));
         } else {
-          p.promise.tryComplete(answer(row));
+          answers.add(new Answered(p, answer(row)));
         }
       }
-      return Future.join(replays).map(group);
+      return Future.join(replays).map(answers);
     }, failure -> {
       if (mayRetry && isSql(failure, RETRYABLE)) {
         return write(conn, group, false);
@@ -370,7 +381,9 @@ public final class LedgerWriter {
       if (group.size() > 1 && SqlStates.isRowProblem(failure)) {
         // One bad row must not fail its neighbours: write each on its own.
         LOG.warn("Group of {} failed ({}); writing its checks one by one", group.size(), failure.getMessage());
-        return Future.join(group.stream().map(p -> write(conn, List.of(p), true)).toList()).map(group);
+        return Future.join(group.stream()
+            .map(p -> write(conn, List.of(p), true).onSuccess(single -> single.forEach(Answered::deliver)))
+            .toList()).map(List.of());
       }
       return Future.failedFuture(failure);
     });
@@ -466,5 +479,12 @@ public final class LedgerWriter {
   }
 
   private record Pending(CheckRequest request, Promise<Answer> promise) {
+  }
+
+  /** A committed check's answer, not yet given to its caller. */
+  private record Answered(Pending pending, Answer answer) {
+    void deliver() {
+      pending.promise.tryComplete(answer);
+    }
   }
 }
