@@ -106,7 +106,7 @@ public final class PackCheck implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
-    Pool pool = db.pool(vertx, config.pgPoolSize());
+    Pool pool = db.pool(vertx, config.pgPoolSize(), config.pgReplyTimeout());
     HotCodes redis = new HotCodes(config.redisUrl().orElseThrow(), config.redisPrefix(), config.redisBucketBits(),
         config.redisTimeout());
     HotState hot = new HotState(vertx, redis, pool, db);

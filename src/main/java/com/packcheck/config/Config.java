@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param redisPrefix  prefix of every Redis key (tests isolate themselves with one each)
  * @param redisBucketBits how many buckets (2^bits) codes are spread over; ~128 codes a bucket at most
  *                     keeps Redis's compact encoding
+ * @param pgReplyTimeout how long a pool connection may wait for PostgreSQL's reply, with nothing heard either
+ *                     way, before it counts as lost and is closed (longer than any statement should run)
  * @param commitTimeout how long a ledger group may wait for PostgreSQL before its outcome counts as unknown
  * @param ledgerConnections groups in flight per event loop, each on a connection of its own
  * @param ledgerRollup how often the ledger is rolled up for the reports
@@ -42,6 +44,7 @@ public record Config(
     Optional<String> adminToken,
     Optional<String> codeSecret,
     int pgPoolSize,
+    Duration pgReplyTimeout,
     Duration commitTimeout,
     int verticles,
     int ledgerConnections,
@@ -81,6 +84,7 @@ public record Config(
         value(env, "PACKCHECK_ADMIN_TOKEN"),
         value(env, "PACKCHECK_CODE_SECRET"),
         intValue(env, "PACKCHECK_PG_POOL_SIZE", 8),
+        Duration.ofMillis(intValue(env, "PACKCHECK_PG_REPLY_TIMEOUT_MS", 60_000)),
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
         intValue(env, "PACKCHECK_VERTICLES", Runtime.getRuntime().availableProcessors()),
         intValue(env, "PACKCHECK_LEDGER_CONNECTIONS", 1),
@@ -98,19 +102,19 @@ public record Config(
 
   public Config withPgUrl(String url) {
     return new Config(httpPort, Optional.of(url), pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
+        dataDir, adminToken, codeSecret, pgPoolSize, pgReplyTimeout, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
         uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, clock);
   }
 
   public Config withRedisUrl(String url) {
     return new Config(httpPort, pgUrl, pgSchema, Optional.of(url), redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
+        dataDir, adminToken, codeSecret, pgPoolSize, pgReplyTimeout, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
         uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, clock);
   }
 
   public Config withClock(Clock other) {
     return new Config(httpPort, pgUrl, pgSchema, redisUrl, redisPrefix, redisBucketBits, redisTimeout,
-        dataDir, adminToken, codeSecret, pgPoolSize, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
+        dataDir, adminToken, codeSecret, pgPoolSize, pgReplyTimeout, commitTimeout, verticles, ledgerConnections, ledgerRollup, ledgerSettled,
         uploadMaxBytes, sms, alertScan, cloneCustomers, burstFakes, webhookBackoff, webhookTimeout, other);
   }
 

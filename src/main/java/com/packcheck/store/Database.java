@@ -1,12 +1,15 @@
 package com.packcheck.store;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -39,11 +42,21 @@ public final class Database {
         .migrate();
   }
 
-  public Pool pool(Vertx vertx, int size) {
+  /**
+   * The reactive pool. Each of its connections is closed once it has waited {@code replyTimeout} for a
+   * reply with nothing heard either way ({@link ReplyWatch}): a reply lost on a link that stays up would
+   * otherwise hold the connection, and with enough of them the whole pool, for good.
+   */
+  public Pool pool(Vertx vertx, int size, Duration replyTimeout) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS).setName("packcheck-" + schema).setShared(false))
-        .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(3000))
+        .with(new PoolOptions().setMaxSize(size).setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS)
+            .setName("packcheck-" + schema).setShared(false))
+        .with(new NetClientOptions().setConnectTimeout(3000))
         .connectingTo(url.connectOptions(schema))
+        .withConnectHandler(conn -> {
+          ReplyWatch.install(conn, replyTimeout);
+          conn.close();
+        })
         .using(vertx)
         .build();
   }

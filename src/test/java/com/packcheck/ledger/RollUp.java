@@ -15,7 +15,7 @@ final class RollUp {
   static void catchUp(String schema, Duration settled) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Pool pool = new Database(PgUrl.parse(TestPostgres.url()), schema).pool(vertx, 2);
+      Pool pool = new Database(PgUrl.parse(TestPostgres.url()), schema).pool(vertx, 2, java.time.Duration.ofSeconds(60));
       new LedgerRollup(vertx, pool, settled).catchUp().toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       pool.close();

@@ -33,7 +33,7 @@ class GroupedStatementTest {
       s.execute("create schema " + schema);
       s.execute("create table " + schema + ".readings (v int not null check (v > 0))");
     }
-    pool = new Database(PgUrl.parse(TestPostgres.url()), schema).pool(vertx, 2);
+    pool = new Database(PgUrl.parse(TestPostgres.url()), schema).pool(vertx, 2, java.time.Duration.ofSeconds(60));
   }
 
   @AfterAll

@@ -45,14 +45,19 @@ class SmsFaultTest {
     redisProxy = new TcpProxy(redis.getHost(), redis.getPort());
     smsc = TestSmsc.start("packcheck", "s3cret", 100);
     // instance 0 sets up codes directly; instance 1 serves SMS with PostgreSQL behind the proxy
-    world = new World(7, Map.of(), Map.of(
-        "PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pgProxy.port() + "/"
-            + pg.database(),
-        "PACKCHECK_REDIS_URL", "redis://127.0.0.1:" + redisProxy.port() + redis.getPath(),
-        "PACKCHECK_COMMIT_TIMEOUT_MS", "1000", "PACKCHECK_SMPP_BUDGET_MS", "1500",
-        "PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
-        "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
-        "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_MAX_TPS", "" + MAX_TPS));
+    world = new World(7, Map.of(), Map.ofEntries(
+        Map.entry("PACKCHECK_PG_URL", "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pgProxy.port() + "/"
+            + pg.database()),
+        Map.entry("PACKCHECK_REDIS_URL", "redis://127.0.0.1:" + redisProxy.port() + redis.getPath()),
+        Map.entry("PACKCHECK_COMMIT_TIMEOUT_MS", "1000"),
+        Map.entry("PACKCHECK_PG_REPLY_TIMEOUT_MS", "3000"),
+        Map.entry("PACKCHECK_SMPP_BUDGET_MS", "1500"),
+        Map.entry("PACKCHECK_SMPP_HOST", smsc.host()),
+        Map.entry("PACKCHECK_SMPP_PORT", "" + smsc.port()),
+        Map.entry("PACKCHECK_SMPP_SYSTEM_ID", "packcheck"),
+        Map.entry("PACKCHECK_SMPP_PASSWORD", "s3cret"),
+        Map.entry("PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE),
+        Map.entry("PACKCHECK_SMPP_MAX_TPS", "" + MAX_TPS)));
     viaProxy = world.instance(1);
     awaitBound();
   }
