@@ -373,7 +373,8 @@ public final class LedgerWriter {
           answers.add(new Answered(p, answer(row)));
         }
       }
-      return Future.join(replays).map(answers);
+      // a replay that fails has told its own caller; the group's answers stand, committed as they are
+      return Future.join(replays).transform(ignored -> Future.succeededFuture(answers));
     }, failure -> {
       if (mayRetry && isSql(failure, RETRYABLE)) {
         return write(conn, group, false);
