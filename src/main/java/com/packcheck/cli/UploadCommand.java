@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -294,7 +295,8 @@ public final class UploadCommand {
         }
       }
       if (token == null) {
-        token = env.get(TOKEN_VARIABLE);
+        // an exported but empty variable is a forgotten token, not one to send
+        token = Optional.ofNullable(env.get(TOKEN_VARIABLE)).filter(t -> !t.isBlank()).orElse(null);
       }
       if (url == null || token == null || batch == null || file == null) {
         throw new UsageException("missing " + (url == null ? "--url"

@@ -286,6 +286,10 @@ class UploadCommandTest {
     Run noToken = upload("--url", url, "--batch", "" + batch, file.toString());
     assertThat(noToken.exit()).isEqualTo(64);
     assertThat(noToken.err()).contains("missing --token (or PACKCHECK_TOKEN)").contains("usage: ");
+    Run emptyToken = uploadIn(Map.of("PACKCHECK_TOKEN", " "), InputStream.nullInputStream(),
+        "--url", url, "--batch", "" + batch, file.toString());
+    assertThat(emptyToken.exit()).as("an empty PACKCHECK_TOKEN is a missing token").isEqualTo(64);
+    assertThat(emptyToken.err()).contains("missing --token (or PACKCHECK_TOKEN)");
     Run noFile = upload("--url", url, "--token", maker.token(), "--batch", "" + batch);
     assertThat(noFile.exit()).isEqualTo(64);
     assertThat(noFile.err()).contains("missing FILE");
