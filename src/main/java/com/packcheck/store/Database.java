@@ -2,8 +2,8 @@ package com.packcheck.store;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
@@ -43,20 +43,17 @@ public final class Database {
   }
 
   /**
-   * The reactive pool. Each of its connections is closed once it has waited {@code replyTimeout} for a
-   * reply with nothing heard either way ({@link ReplyWatch}): a reply lost on a link that stays up would
-   * otherwise hold the connection, and with enough of them the whole pool, for good.
+   * The reactive pool. None of its connections waits longer than {@code replyTimeout} for PostgreSQL
+   * with nothing heard ({@link WatchedPgDriver}): a reply lost on a link that stays up would otherwise
+   * hold the connection, or its place in the pool while it starts, and with enough of them the pool,
+   * for good.
    */
   public Pool pool(Vertx vertx, int size, Duration replyTimeout) {
-    return PgBuilder.pool()
+    return ClientBuilder.pool(new WatchedPgDriver(replyTimeout))
         .with(new PoolOptions().setMaxSize(size).setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS)
             .setName("packcheck-" + schema).setShared(false))
         .with(new NetClientOptions().setConnectTimeout(3000))
         .connectingTo(url.connectOptions(schema))
-        .withConnectHandler(conn -> {
-          ReplyWatch.install(conn, replyTimeout);
-          conn.close();
-        })
         .using(vertx)
         .build();
   }

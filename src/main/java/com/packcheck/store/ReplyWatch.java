@@ -31,7 +31,7 @@ final class ReplyWatch extends ChannelDuplexHandler {
     this.timeoutNanos = timeout.toNanos();
   }
 
-  /** Watches the socket under {@code conn}, a connection the pool has just opened. */
+  /** Watches the socket under {@code conn}, a connection just opened. */
   static void install(SqlConnection conn, Duration timeout) {
     Connection c = ((SqlConnectionInternal) conn).unwrap();
     while (!(c instanceof SocketConnectionBase) && c.unwrap() != c) {

@@ -40,11 +40,19 @@ class LostRepliesTest {
   @Test
   @DisplayName("a pool whose every connection lost a reply serves queries again once the link is back")
   void poolRecovers() throws Exception {
-    PgUrl pg = PgUrl.parse(TestPostgres.url());
-    PgUrl viaProxy = PgUrl.parse("postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + proxy.port() + "/"
-        + pg.database());
-    Pool pool = new Database(viaProxy, schema).pool(vertx, 2, Duration.ofSeconds(2));
+    Pool pool = viaProxy();
     assertThat(number(pool, "select 1", 5)).isEqualTo(1);
+    assertRecovers(pool);
+  }
+
+  @Test
+  @DisplayName("a pool whose connections were starting when the replies stopped serves queries again once the link is back")
+  void poolRecoversFromLostStartUps() throws Exception {
+    assertRecovers(viaProxy());
+  }
+
+  /** Two queries sent while every reply is lost, then the link healed: the pool must answer within 20 s. */
+  private static void assertRecovers(Pool pool) throws Exception {
     proxy.swallowReplies();
     List<Future<?>> lost = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -70,6 +78,13 @@ class LostRepliesTest {
       Thread.sleep(100);
     }
     assertThat(lost).allSatisfy(f -> assertThat(f.failed()).as("a query whose reply was lost fails").isTrue());
+  }
+
+  private static Pool viaProxy() {
+    PgUrl pg = PgUrl.parse(TestPostgres.url());
+    PgUrl proxied = PgUrl.parse("postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + proxy.port() + "/"
+        + pg.database());
+    return new Database(proxied, schema).pool(vertx, 2, Duration.ofSeconds(2));
   }
 
   @Test
