@@ -47,6 +47,7 @@ final class ReplyWatch extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     lastRead = System.nanoTime();
+    lastWrite = lastRead;
     long period = Math.max(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4, 10);
     check = ctx.executor().scheduleAtFixedRate(() -> expire(ctx), period, period, TimeUnit.MILLISECONDS);
   }
@@ -65,6 +66,7 @@ final class ReplyWatch extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     lastRead = System.nanoTime();
+    lastWrite = lastRead;
     super.channelRead(ctx, msg);
   }
 
