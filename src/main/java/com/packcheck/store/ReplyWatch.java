@@ -66,7 +66,6 @@ final class ReplyWatch extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     lastRead = System.nanoTime();
-    lastWrite = lastRead;
     super.channelRead(ctx, msg);
   }
 
