@@ -1,7 +1,7 @@
 package com.packcheck.alerts;
 
-import com.packcheck.store.Database;
 import com.packcheck.store.PgUrl;
+import com.packcheck.support.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -20,7 +20,7 @@ final class ManualScans implements AutoCloseable {
 
   /** {@code pg}: where the scanner reaches PostgreSQL (the test's own URL, or a proxy in front of it). */
   ManualScans(PgUrl pg, String schema, int burstFakes, Clock clock) {
-    pool = new Database(pg, schema).pool(vertx, 2, java.time.Duration.ofSeconds(60));
+    pool = TestPostgres.pool(vertx, pg, schema, 2);
     scanner = new AlertScanner(vertx, pool, 3, burstFakes, clock, Duration.ofSeconds(5), new SimpleMeterRegistry());
   }
 

@@ -1,7 +1,5 @@
 package com.packcheck.ledger;
 
-import com.packcheck.store.Database;
-import com.packcheck.store.PgUrl;
 import com.packcheck.support.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -15,7 +13,7 @@ final class RollUp {
   static void catchUp(String schema, Duration settled) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Pool pool = new Database(PgUrl.parse(TestPostgres.url()), schema).pool(vertx, 2, java.time.Duration.ofSeconds(60));
+      Pool pool = TestPostgres.pool(vertx, schema, 2);
       new LedgerRollup(vertx, pool, settled).catchUp().toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       pool.close();

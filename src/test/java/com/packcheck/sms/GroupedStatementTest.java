@@ -2,8 +2,6 @@ package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.store.Database;
-import com.packcheck.store.PgUrl;
 import com.packcheck.support.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,7 +31,7 @@ class GroupedStatementTest {
       s.execute("create schema " + schema);
       s.execute("create table " + schema + ".readings (v int not null check (v > 0))");
     }
-    pool = new Database(PgUrl.parse(TestPostgres.url()), schema).pool(vertx, 2, java.time.Duration.ofSeconds(60));
+    pool = TestPostgres.pool(vertx, schema, 2);
   }
 
   @AfterAll

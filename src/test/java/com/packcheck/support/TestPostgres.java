@@ -1,11 +1,16 @@
 package com.packcheck.support;
 
+import com.packcheck.config.Config;
+import com.packcheck.store.Database;
 import com.packcheck.store.PgUrl;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.UUID;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -26,6 +31,16 @@ public final class TestPostgres {
       url = resolve();
     }
     return url;
+  }
+
+  /** A reactive pool on {@code schema}, set up as an instance sets up its own (the default reply timeout). */
+  public static Pool pool(Vertx vertx, String schema, int size) {
+    return pool(vertx, PgUrl.parse(url()), schema, size);
+  }
+
+  /** The same through {@code pg}: this PostgreSQL, or a proxy in front of it. */
+  public static Pool pool(Vertx vertx, PgUrl pg, String schema, int size) {
+    return new Database(pg, schema).pool(vertx, size, Config.from(Map.of()).pgReplyTimeout());
   }
 
   /** A fresh, empty schema name; PackCheck migrates it on start. */
