@@ -73,7 +73,15 @@ public final class PackCheck implements AutoCloseable {
     if (args.length > 0 && args[0].equals("smsc")) {
       System.exit(SmscCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
     }
-    PackCheck app = start(Config.fromEnvironment());
+    PackCheck app;
+    try {
+      app = start(Config.fromEnvironment());
+    } catch (IllegalStateException | IllegalArgumentException refused) {
+      // a setting or the machine rules out starting: say why in one line, without a stack trace
+      System.err.println("PackCheck did not start: " + refused.getMessage());
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Shutting down: finishing in-flight checks");
       app.close();
@@ -150,8 +158,13 @@ public final class PackCheck implements AutoCloseable {
         embedded.stream().anyMatch(e -> e instanceof EmbeddedDatabase)
             ? ", embedded, data in " + config.dataDir().resolve("postgres") : "");
     LOG.info("Redis: {} (key prefix {})", config.redisUrl().orElseThrow(), config.redisPrefix());
-    generatedAdmin.ifPresent(token -> LOG.warn(
-        "Admin token (shown once, store it now; or set PACKCHECK_ADMIN_TOKEN): {}", token));
+    generatedAdmin.ifPresent(token -> LOG.warn("""
+        First start. Where to go next:
+          admin token  {}  (shown once: store it now, or set PACKCHECK_ADMIN_TOKEN)
+          API          http://127.0.0.1:{}/v1/...  contract at http://127.0.0.1:{}/openapi.yaml
+          dashboard    http://127.0.0.1:{}/dashboard/  (sign in with a manufacturer's token)
+          docs         docs/api.md walks through creating a manufacturer, uploading codes and checking a pack""",
+        token, port, port, port));
     return new PackCheck(vertx, pool, redis, hot, sms, List.of(scanner::stop, webhooks::stop, rollup::stop), embedded, port);
   }
 

@@ -159,7 +159,8 @@ public final class HotCodes implements AutoCloseable {
    * how a slow Redis leaves the decision to PostgreSQL.
    */
   public CompletionStage<HotCodes> onLoop(EventLoop loop) {
-    DefaultClientResources.Builder resources = DefaultClientResources.builder().computationThreadPoolSize(1);
+    // Lettuce's smallest computation pool (it raises anything lower to 2, and says so).
+    DefaultClientResources.Builder resources = DefaultClientResources.builder().computationThreadPoolSize(2);
     if (loop != null) {
       resources.eventLoopGroupProvider(new OneLoop(loop)).nettyCustomizer(new NettyCustomizer() {
         @Override
