@@ -1,5 +1,8 @@
 package com.packcheck.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,6 +74,14 @@ public record Config(
   }
 
   public static Config from(Map<String, String> env) {
+    if (!value(env, "PACKCHECK_EMBEDDED").map(Boolean::parseBoolean).orElse(true)) {
+      // an image or a cluster must never fall back to stores that vanish with the container
+      for (String store : new String[] {"PACKCHECK_PG_URL", "PACKCHECK_REDIS_URL"}) {
+        if (value(env, store).isEmpty()) {
+          throw new IllegalArgumentException(store + " is required: PACKCHECK_EMBEDDED=false rules out the embedded stores");
+        }
+      }
+    }
     return new Config(
         intValue(env, "PACKCHECK_HTTP_PORT", 8080),
         value(env, "PACKCHECK_PG_URL"),
@@ -81,8 +92,8 @@ public record Config(
         Duration.ofMillis(intValue(env, "PACKCHECK_REDIS_TIMEOUT_MS", 250)),
         value(env, "PACKCHECK_DATA_DIR").map(Path::of)
             .orElse(Path.of(System.getProperty("user.home"), ".packcheck")),
-        value(env, "PACKCHECK_ADMIN_TOKEN"),
-        value(env, "PACKCHECK_CODE_SECRET"),
+        secret(env, "PACKCHECK_ADMIN_TOKEN"),
+        secret(env, "PACKCHECK_CODE_SECRET"),
         intValue(env, "PACKCHECK_PG_POOL_SIZE", 8),
         Duration.ofMillis(intValue(env, "PACKCHECK_PG_REPLY_TIMEOUT_MS", 60_000)),
         Duration.ofMillis(intValue(env, "PACKCHECK_COMMIT_TIMEOUT_MS", 5000)),
@@ -120,6 +131,27 @@ public record Config(
 
   private static Optional<String> value(Map<String, String> env, String name) {
     return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+  }
+
+  /** NAME's value, or the content of the file NAME_FILE names (a container secret), never both. */
+  private static Optional<String> secret(Map<String, String> env, String name) {
+    Optional<String> file = value(env, name + "_FILE");
+    if (file.isEmpty()) {
+      return value(env, name);
+    }
+    if (value(env, name).isPresent()) {
+      throw new IllegalArgumentException("set " + name + " or " + name + "_FILE, not both");
+    }
+    String content;
+    try {
+      content = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(name + "_FILE: cannot read " + file.get() + " (" + e.getMessage() + ")");
+    }
+    if (content.isEmpty()) {
+      throw new IllegalArgumentException(name + "_FILE: " + file.get() + " is empty");
+    }
+    return Optional.of(content);
   }
 
   private static int intValue(Map<String, String> env, String name, int fallback) {
