@@ -75,16 +75,20 @@ public record Config(
 
   public static Config from(Map<String, String> env) {
     if (!value(env, "PACKCHECK_EMBEDDED").map(Boolean::parseBoolean).orElse(true)) {
-      // an image or a cluster must never fall back to stores that vanish with the container
+      // an image or a cluster must never fall back to stores, or a code secret, that vanish with the container
       for (String store : new String[] {"PACKCHECK_PG_URL", "PACKCHECK_REDIS_URL"}) {
-        if (value(env, store).isEmpty()) {
+        if (secret(env, store).isEmpty()) {
           throw new IllegalArgumentException(store + " is required: PACKCHECK_EMBEDDED=false rules out the embedded stores");
         }
+      }
+      if (secret(env, "PACKCHECK_CODE_SECRET").isEmpty()) {
+        throw new IllegalArgumentException("PACKCHECK_CODE_SECRET (or _FILE) is required with PACKCHECK_EMBEDDED=false: "
+            + "a secret generated into the container would be lost with it");
       }
     }
     return new Config(
         intValue(env, "PACKCHECK_HTTP_PORT", 8080),
-        value(env, "PACKCHECK_PG_URL"),
+        secret(env, "PACKCHECK_PG_URL"),
         value(env, "PACKCHECK_PG_SCHEMA").orElse("public"),
         value(env, "PACKCHECK_REDIS_URL"),
         value(env, "PACKCHECK_REDIS_PREFIX").orElse("pc"),
@@ -133,7 +137,10 @@ public record Config(
     return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
   }
 
-  /** NAME's value, or the content of the file NAME_FILE names (a container secret), never both. */
+  /**
+   * NAME's value, or the content of the file NAME_FILE names (a container secret), never both. The
+   * PostgreSQL URL is read this way too: it may hold the password.
+   */
   private static Optional<String> secret(Map<String, String> env, String name) {
     Optional<String> file = value(env, name + "_FILE");
     if (file.isEmpty()) {

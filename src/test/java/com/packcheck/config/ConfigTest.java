@@ -39,7 +39,7 @@ class ConfigTest {
   }
 
   @Test
-  @DisplayName("PACKCHECK_EMBEDDED=false demands both stores by URL instead of starting embedded ones")
+  @DisplayName("PACKCHECK_EMBEDDED=false demands both stores by URL and the code secret instead of making them")
   void noEmbeddedStores() {
     assertThatThrownBy(() -> Config.from(Map.of("PACKCHECK_EMBEDDED", "false",
         "PACKCHECK_REDIS_URL", "redis://redis:6379")))
@@ -47,7 +47,10 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.from(Map.of("PACKCHECK_EMBEDDED", "false",
         "PACKCHECK_PG_URL", "postgresql://postgres@pg:5432/packcheck")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PACKCHECK_REDIS_URL is required");
-    Config both = Config.from(Map.of("PACKCHECK_EMBEDDED", "false",
+    assertThatThrownBy(() -> Config.from(Map.of("PACKCHECK_EMBEDDED", "false",
+        "PACKCHECK_PG_URL", "postgresql://postgres@pg:5432/packcheck", "PACKCHECK_REDIS_URL", "redis://redis:6379")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PACKCHECK_CODE_SECRET (or _FILE) is required");
+    Config both = Config.from(Map.of("PACKCHECK_EMBEDDED", "false", "PACKCHECK_CODE_SECRET", "a-code-secret",
         "PACKCHECK_PG_URL", "postgresql://postgres@pg:5432/packcheck", "PACKCHECK_REDIS_URL", "redis://redis:6379"));
     assertThat(both.pgUrl()).isPresent();
     assertThat(Config.from(Map.of()).pgUrl()).as("embedded by default").isEmpty();
