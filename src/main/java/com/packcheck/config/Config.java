@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Everything PackCheck reads from its environment, read once at start-up.
@@ -74,6 +76,9 @@ public record Config(
   }
 
   public static Config from(Map<String, String> env) {
+    // read by logback.xml itself, before any of this runs: checked here so a typo stops the start
+    oneOf(env, "PACKCHECK_LOG_FORMAT", Set.of("plain", "json"));
+    oneOf(env, "PACKCHECK_LOG_LEVEL", Set.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE"));
     if (!value(env, "PACKCHECK_EMBEDDED").map(Boolean::parseBoolean).orElse(true)) {
       // an image or a cluster must never fall back to stores, or a code secret, that vanish with the container
       for (String store : new String[] {"PACKCHECK_PG_URL", "PACKCHECK_REDIS_URL"}) {
@@ -159,6 +164,12 @@ public record Config(
       throw new IllegalArgumentException(name + "_FILE: " + file.get() + " is empty");
     }
     return Optional.of(content);
+  }
+
+  private static void oneOf(Map<String, String> env, String name, Set<String> allowed) {
+    value(env, name).filter(v -> !allowed.contains(v)).ifPresent(v -> {
+      throw new IllegalArgumentException(name + " must be one of " + new TreeSet<>(allowed) + ", got '" + v + "'");
+    });
   }
 
   private static int intValue(Map<String, String> env, String name, int fallback) {

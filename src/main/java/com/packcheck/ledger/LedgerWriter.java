@@ -6,6 +6,7 @@ import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
 import com.packcheck.verify.CheckRequest;
 import com.packcheck.verify.Outcome;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -195,6 +196,9 @@ public final class LedgerWriter {
   private final DistributionSummary groupSizes;
   /** From a check queued to its answer: the group in flight, if any, then its own. */
   private final Timer waits;
+  /** Groups whose write failed or timed out: each such check was answered 503. */
+  private final Counter failures;
+  private final String channel;
   private boolean draining;
 
   public LedgerWriter(Vertx vertx, PgConnectOptions options, Duration commitTimeout, Clock clock, int maxGroup,
@@ -214,6 +218,9 @@ public final class LedgerWriter {
     this.waits = Timer.builder("packcheck.ledger.wait").tag("channel", channel)
         .description("a check: queued for the ledger to answered from it")
         .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
+    this.failures = Counter.builder("packcheck.ledger.failures").tag("channel", channel)
+        .description("groups of checks the ledger did not confirm (their checks answered 503)").register(metrics);
+    this.channel = channel;
   }
 
   /** Queues a check; the future completes after its interaction is committed. */
@@ -316,6 +323,7 @@ public final class LedgerWriter {
     Promise<List<Answered>> done = Promise.promise();
     long timer = vertx.setTimer(commitTimeout.toMillis(), id -> {
       if (done.tryComplete(List.of())) {
+        failures.increment();
         closeSlot(slot);
         failAll(group, new LedgerUnavailableException("PostgreSQL did not answer in time", null));
       }
@@ -323,7 +331,9 @@ public final class LedgerWriter {
     connection(slot).compose(work).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.failed()) {
-        LOG.warn("Ledger write failed: {}", ar.cause().toString());
+        failures.increment();
+        LOG.atWarn().addKeyValue("channel", channel).addKeyValue("checks", group.size())
+            .log("Ledger write failed: {}", ar.cause().toString());
         failAll(group, new LedgerUnavailableException("the ledger could not confirm the check", ar.cause()));
       }
       done.tryComplete(ar.succeeded() ? ar.result() : List.of());

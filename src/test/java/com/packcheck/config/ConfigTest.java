@@ -55,4 +55,14 @@ class ConfigTest {
     assertThat(both.pgUrl()).isPresent();
     assertThat(Config.from(Map.of()).pgUrl()).as("embedded by default").isEmpty();
   }
+
+  @Test
+  @DisplayName("a log format or level logback would not understand stops the start with the values allowed")
+  void logSettings() {
+    assertThatThrownBy(() -> Config.from(Map.of("PACKCHECK_LOG_FORMAT", "xml")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("PACKCHECK_LOG_FORMAT must be one of [json, plain], got 'xml'");
+    assertThatThrownBy(() -> Config.from(Map.of("PACKCHECK_LOG_LEVEL", "debug")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PACKCHECK_LOG_LEVEL must be one of");
+    assertThat(Config.from(Map.of("PACKCHECK_LOG_FORMAT", "json", "PACKCHECK_LOG_LEVEL", "DEBUG")).httpPort()).isEqualTo(8080);
+  }
 }
