@@ -141,8 +141,8 @@ finish_run() {
 #   whose client is PackCheck or the load generator;  pg_all  every postgres process;  busy/all  the
 #   machine (from /proc/stat). What is left is other work on the machine, which skews the figures.
 # The sampler runs beside the load it measures: its loop forks nothing (reads with the read builtin,
-# sleeps on a pipe no one writes), and the processes it counts are looked up every 5 s only. Forking
-# pgrep, ss, awk and cat every second cost ~15 % of the two cores (perf, by command name).
+# sleeps on a pipe no one writes), and the processes it counts are looked up every 5 s only: forking
+# pgrep, ss, awk and cat every second would take ~15 % of the two cores (perf, by command name).
 TICKS=0
 ticks_of() { # user + system ticks of the given pids, summed into TICKS
   local p line
@@ -260,7 +260,7 @@ run_gatling() {
     tail -n 40 "$RUN_DIR/gatling.log" >&2
     die "Gatling did not produce its report (exit ${GATLING_RC}); see $RUN_DIR/gatling.log"
   fi
-  # Gatling 3.14 no longer writes js/stats.json and its simulation.log is binary: the figures come from
+  # Gatling 3.14 writes no js/stats.json and its simulation.log is binary: the figures come from
   # the report's statistics table.
   STATS="$RUN_DIR/gatling-stats.tsv"
   awk -f "$HERE/gatling-stats.awk" "$REPORT" >"$STATS" || die "could not read the statistics of $REPORT"

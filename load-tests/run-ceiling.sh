@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The machine's ceiling for checks over HTTP, on this machine only (127.0.0.1): the same Gatling clients
+# The machine's ceiling for checks over HTTP, on the local machine only (127.0.0.1): the same Gatling clients
 # as run-http.sh loop GET /health on the same jar, which touches neither Redis nor PostgreSQL. No check
 # can be answered faster than this here: it is what the load generator and the HTTP layer alone cost.
 #   1. builds target/packcheck.jar if missing, starts it on a fresh schema and a private Redis,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PackCheck codes at scale, end to end, on this machine only (127.0.0.1):
+# PackCheck codes at scale, end to end, on the local machine only (127.0.0.1):
 #   1. builds target/packcheck.jar if it is missing, starts it with a small heap (-Xmx256m) on the
 #      local PostgreSQL (a fresh schema) and a private redis-server,
 #   2. uploads CODES distinct 16-digit codes (gzip, one request) into a draft batch: upload time,

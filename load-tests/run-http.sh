@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PackCheck HTTP load test, end to end, on this machine only (127.0.0.1):
+# PackCheck HTTP load test, end to end, on the local machine only (127.0.0.1):
 #   1. builds target/packcheck.jar if it is missing,
 #   2. starts PackCheck on the local PostgreSQL (a fresh schema) and a private redis-server,
 #   3. sets up a manufacturer, two pharmacies, a product and an active batch of random 16-digit codes,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# How long a manufacturer's reports take over a big ledger, on this machine only (127.0.0.1):
+# How long a manufacturer's reports take over a big ledger, on the local machine only (127.0.0.1):
 #   1. builds target/packcheck.jar if missing, starts it on a fresh PostgreSQL schema and a private Redis,
 #   2. writes CUSTOMERS customers and INTERACTIONS interactions of one manufacturer into this month (SQL
 #      generate_series: both channels, several outcomes, three regions), then ANALYZE,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PackCheck's SMS channel under load, end to end, on this machine only (127.0.0.1):
+# PackCheck's SMS channel under load, end to end, on the local machine only (127.0.0.1):
 #   1. builds target/packcheck.jar if it is missing,
 #   2. starts SmsLoad.java (the operator's SMSC and the shoppers' phones) on a free port, then a private
 #      redis-server and PackCheck on the local PostgreSQL (a fresh schema), bound to SmsLoad over SMPP,
@@ -113,7 +113,7 @@ sampler() {
     machine_ticks
     printf '%s %s %s %s %s %s %s\n' "$(( ${EPOCHREALTIME/./} / 1000 ))" "$app" "$smsload" "$redis" "$TICKS" \
       "$BUSY" "$ALL" >>"$RUN_DIR/cpu.samples"
-    # what PackCheck's PostgreSQL sessions are doing (where the time goes, if it goes there)
+    # what PackCheck's PostgreSQL backends are doing (where the time goes, if it goes there)
     psql_q -At -F' | ' -c "select coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-'), state,
         regexp_replace(left(query, 50), '\s+', ' ', 'g') from pg_stat_activity
         where datname = '${PG_DB}' and pid <> pg_backend_pid() and state <> 'idle'" >>"$RUN_DIR/pg_activity.samples" 2>/dev/null || true
@@ -160,7 +160,7 @@ PG_RATES=$(awk -v from=$(( CODES_AT_MS + WARMUP * 1000 )) -v to=$(( CODES_AT_MS 
 OUTBOX=$(psql_q -At -c "select string_agg(state || ' ' || n, ', ' order by state) from
   (select state, count(*) n from ${APP_SCHEMA}.sms_outbox group by state) s")
 SMS_CHECKS=$(psql_q -At -c "select count(*) from ${APP_SCHEMA}.interactions where channel = 'sms'")
-# the busiest (wait, statement) pairs among PostgreSQL's non-idle sessions, one sample a second
+# the busiest (wait, statement) pairs among PostgreSQL's non-idle backends, one sample a second
 PG_WAITS=$(awk -F' [|] ' '{ n[$1 " " $2 " " $4]++ } END { for (k in n) printf "%d× %s\n", n[k], k }' \
   "$RUN_DIR/pg_activity.samples" 2>/dev/null | sort -rn | head -n 6 | sed 's/^/          /')
 

@@ -2,7 +2,7 @@ package com.packcheck.verify;
 
 import java.util.Locale;
 
-/** The answers PackCheck gives, in DESIGN.md's order of precedence. */
+/** The answers PackCheck gives, in the order of precedence of docs/design.md, "Outcome order". */
 public enum Outcome {
   INVALID, FAKE, INACTIVE, RECALLED, EXPIRED, GENUINE, ALREADY_USED;
 
