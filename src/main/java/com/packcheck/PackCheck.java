@@ -11,6 +11,7 @@ import com.packcheck.config.Config;
 import com.packcheck.config.Secrets;
 import com.packcheck.embedded.EmbeddedDatabase;
 import com.packcheck.embedded.EmbeddedRedis;
+import com.packcheck.health.HealthGauges;
 import com.packcheck.http.HttpVerticle;
 import com.packcheck.sms.ManufacturerTemplates;
 import com.packcheck.sms.SmsGateway;
@@ -119,6 +120,8 @@ public final class PackCheck implements AutoCloseable {
         config.redisTimeout());
     HotState hot = new HotState(vertx, redis, pool, db);
     hot.start(Duration.ofMillis(500));
+    HealthGauges health = new HealthGauges(vertx, pool, hot, metrics);
+    health.start(Duration.ofSeconds(5));
     AlertScanner scanner = new AlertScanner(vertx, pool, config.cloneCustomers(), config.burstFakes(), config.clock(),
         config.commitTimeout(), metrics);
     scanner.start(config.alertScan());
@@ -165,7 +168,7 @@ public final class PackCheck implements AutoCloseable {
           dashboard    http://127.0.0.1:{}/dashboard/  (sign in with a manufacturer's token)
           docs         docs/api.md walks through creating a manufacturer, uploading codes and checking a pack""",
         token, port, port, port));
-    return new PackCheck(vertx, pool, redis, hot, sms, List.of(scanner::stop, webhooks::stop, rollup::stop), embedded, port);
+    return new PackCheck(vertx, pool, redis, hot, sms, List.of(health::stop, scanner::stop, webhooks::stop, rollup::stop), embedded, port);
   }
 
   public int port() {

@@ -2,10 +2,13 @@ package com.packcheck.alerts;
 
 import com.packcheck.store.Periodic;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -141,11 +144,17 @@ public final class AlertScanner {
                                   'fakesLastHour', fakes)
         from bursts
         on conflict (kind, dedupe_key) do nothing
-        returning id, manufacturer_id
+        returning id, manufacturer_id, kind
+      ),
+      queued as (
+        insert into webhook_deliveries (alert_id, manufacturer_id)
+        select f.id, f.manufacturer_id from found f join webhooks h on h.manufacturer_id = f.manufacturer_id
+        returning alert_id
       )
-      insert into webhook_deliveries (alert_id, manufacturer_id)
-      select f.id, f.manufacturer_id from found f join webhooks h on h.manufacturer_id = f.manufacturer_id
-      returning alert_id
+      -- per kind: the alerts raised, and how many of them went to a webhook
+      select f.kind, count(*) as raised, count(q.alert_id) as queued
+      from found f left join queued q on q.alert_id = f.id
+      group by f.kind
       """;
 
   private final Vertx vertx;
@@ -157,6 +166,7 @@ public final class AlertScanner {
   private final Duration overlap;
   /** The scan statement's time on the instance holding the lock: what the scan costs PostgreSQL. */
   private final Timer scans;
+  private final MeterRegistry metrics;
   private OffsetDateTime scannedTo;
   private Periodic timer;
 
@@ -174,6 +184,7 @@ public final class AlertScanner {
     this.overlap = commitTimeout.plus(CLOCK_SLACK);
     this.scans = Timer.builder("packcheck.alert.scan").description("alert scan statements run by this instance")
         .register(metrics);
+    this.metrics = metrics;
     this.scannedTo = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).minusHours(1);
   }
 
@@ -195,8 +206,19 @@ public final class AlertScanner {
             : conn.query(CUSTOM_PLANS).execute()
                 .compose(v -> timed(() -> conn.preparedQuery(SCAN).execute(Tuple.of(from, cloneCustomers, burstFakes,
                     started, stretch(from), stretch(started.minusHours(1))))))
-                .map(rows -> rows.size())))
+                .map(this::raised)))
         .onSuccess(n -> scannedTo = started);
+  }
+
+  /** Counts the scan's new alerts by kind; returns how many were queued for webhooks. */
+  private int raised(RowSet<Row> kinds) {
+    int queued = 0;
+    for (Row kind : kinds) {
+      Counter.builder("packcheck.alerts.raised").tag("kind", kind.getString("kind"))
+          .description("alerts raised by this instance's scans").register(metrics).increment(kind.getLong("raised"));
+      queued += kind.getInteger("queued");
+    }
+    return queued;
   }
 
   /** The 10-second stretch of {@code fake_counts} that {@code t} falls in (stretches start at 2000-01-01Z). */

@@ -85,6 +85,15 @@ public final class HotState {
     };
   }
 
+  public boolean redisUp() {
+    return redisUp;
+  }
+
+  /** Whether Redis holds every active code, so that its misses skip PostgreSQL's locks. */
+  public boolean codesComplete() {
+    return trusted;
+  }
+
   public JsonObject readiness() {
     return new JsonObject().put("redis", redisUp ? "up" : "down")
         .put("redisCodes", trusted ? "complete" : rebuilding ? "rebuilding" : "behind (PostgreSQL decides)");
