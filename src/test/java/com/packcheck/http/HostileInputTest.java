@@ -127,6 +127,16 @@ class HostileInputTest extends OneInstanceTest {
   }
 
   @Test
+  @DisplayName("an HTTP/1.1 request without a Host header is 400 naming the header, not a 503")
+  void noHost() {
+    RawHttp.Response r = new RawHttp(api.baseUrl())
+        .exchange("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getString("error")).isEqualTo("bad_request");
+    assertThat(r.json().getString("message")).contains("'Host' header is required");
+  }
+
+  @Test
   @DisplayName("a binary upload, over-long lines and an unknown Content-Encoding are refused and store nothing")
   void hostileUploads() {
     long draft = world.stack.draftBatch(api, maker, world.product, "2030-01-01", Stack.codes(1));

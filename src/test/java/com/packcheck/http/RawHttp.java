@@ -49,13 +49,20 @@ final class RawHttp {
       head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     head.append("\r\n");
+    byte[] start = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request = body == null ? start : Arrays.copyOf(start, start.length + body.length);
+    if (body != null) {
+      System.arraycopy(body, 0, request, start.length, body.length);
+    }
+    return exchange(request);
+  }
+
+  /** Sends {@code request} exactly as given (head and body) and reads the answer until the server closes. */
+  Response exchange(byte[] request) {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      if (body != null) {
-        out.write(body);
-      }
+      out.write(request);
       out.flush();
       return parse(socket.getInputStream().readAllBytes());
     } catch (IOException e) {
