@@ -29,8 +29,17 @@ final class Bodies {
   }
 
   static String string(JsonObject body, String field, int maxLength) {
+    String value = presentString(body, field, maxLength);
+    if (value.isBlank()) {
+      throw ApiException.badRequest("'" + field + "' is required");
+    }
+    return value;
+  }
+
+  /** A string that must be sent but may be empty or blank, for a field whose caller judges its content. */
+  static String presentString(JsonObject body, String field, int maxLength) {
     String value = optionalString(body, field, maxLength);
-    if (value == null || value.isBlank()) {
+    if (value == null) {
       throw ApiException.badRequest("'" + field + "' is required");
     }
     return value;

@@ -6,6 +6,7 @@ import com.packcheck.ledger.IdempotencyMismatchException;
 import com.packcheck.ledger.LedgerUnavailableException;
 import com.packcheck.verify.MalformedCodeException;
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
@@ -64,6 +65,10 @@ final class Replies {
       error(ctx, 409, c.code(), c.getMessage());
     } else if (f instanceof IdempotencyMismatchException) {
       error(ctx, 422, "idempotency_key_reused", f.getMessage());
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      // Vert.x refusing the client's request (no Host header, say): a VertxException, never an outage
+      int status = ctx.statusCode();
+      error(ctx, status, statusCode(status), f instanceof VertxException ? f.getMessage() : statusMessage(status));
     } else if (isUnavailable(f)) {
       LOG.warn("PostgreSQL unavailable: {}", f.toString());
       ctx.response().putHeader("Retry-After", "1");
@@ -78,7 +83,7 @@ final class Replies {
   private static boolean isUnavailable(Throwable f) {
     return f instanceof LedgerUnavailableException || f instanceof ConnectException
         || f instanceof ClosedConnectionException || f instanceof java.sql.SQLException
-        || f instanceof io.vertx.core.VertxException || f instanceof java.util.concurrent.TimeoutException
+        || f instanceof VertxException || f instanceof java.util.concurrent.TimeoutException
         || (f instanceof PgException pg && pg.getSqlState() != null
             && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57")
                 || pg.getSqlState().startsWith("53") || pg.getSqlState().startsWith("40")))

@@ -44,7 +44,8 @@ final class VerificationRoutes {
   private void verify(RoutingContext ctx) {
     long started = System.nanoTime();
     JsonObject body = Bodies.object(ctx);
-    String code = Bodies.string(body, "code", 400);
+    // An empty or blank code was typed wrong like any other unreadable one: 422, "please re-check".
+    String code = Bodies.presentString(body, "code", 400);
     String actionName = Bodies.optionalString(body, "action", 20);
     Action action = actionName == null ? Action.VERIFY : switch (actionName) {
       case "verify" -> Action.VERIFY;

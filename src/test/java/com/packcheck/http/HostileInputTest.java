@@ -46,6 +46,29 @@ class HostileInputTest extends OneInstanceTest {
   }
 
   @Test
+  @DisplayName("an empty or blank code is a malformed code (422 invalid_code, please re-check); a missing or non-string one is 400")
+  void emptyCode() {
+    for (String body : List.of("{\"code\": \"\"}", "{\"code\": \"\", \"action\": \"dispense\"}",
+        "{\"code\": \"   \", \"action\": \"verify\"}", "{\"code\": \" - \", \"action\": \"dispense\"}")) {
+      Client.Response r = api.postRaw("/v1/verifications", pharmacy.token(), "application/json",
+          body.getBytes(StandardCharsets.UTF_8));
+      assertThat(r.status()).as(body).isEqualTo(422);
+      assertThat(r.json().getMap()).as(body).containsEntry("error", "invalid_code").containsEntry("outcome", "invalid");
+      assertThat(r.json().getString("message")).as(body).contains("re-check");
+    }
+    for (String body : List.of("{}", "{\"action\": \"dispense\"}", "{\"code\": null}")) {
+      Client.Response r = api.postRaw("/v1/verifications", pharmacy.token(), "application/json",
+          body.getBytes(StandardCharsets.UTF_8));
+      assertThat(r.status()).as(body).isEqualTo(400);
+      assertThat(r.json().getString("message")).as(body).isEqualTo("'code' is required");
+    }
+    Client.Response number = api.postRaw("/v1/verifications", pharmacy.token(), "application/json",
+        "{\"code\": 0}".getBytes(StandardCharsets.UTF_8));
+    assertThat(number.status()).isEqualTo(400);
+    assertThat(number.json().getString("message")).isEqualTo("'code' must be a string");
+  }
+
+  @Test
   @DisplayName("account, product and batch bodies with wrong types or missing fields are 400")
   void otherBodies() {
     List<Object[]> cases = List.of(
@@ -101,6 +124,16 @@ class HostileInputTest extends OneInstanceTest {
     Client.Response badKey = api.post("/v1/verifications", pharmacy.token(),
         new JsonObject().put("code", "123456789012"), "Idempotency-Key", "x".repeat(300));
     assertThat(badKey.status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("an HTTP/1.1 request without a Host header is 400 naming the header, not a 503")
+  void noHost() {
+    RawHttp.Response r = new RawHttp(api.baseUrl())
+        .exchange("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getString("error")).isEqualTo("bad_request");
+    assertThat(r.json().getString("message")).contains("'Host' header is required");
   }
 
   @Test

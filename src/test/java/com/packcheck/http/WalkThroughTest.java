@@ -15,15 +15,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("The README walk-through, every field of every answer")
+@DisplayName("The README walk-through, every field of every answer, each answer as openapi.yaml describes it")
 class WalkThroughTest {
   static Stack stack;
-  static Client api;
+  static ContractClient api;
 
   @BeforeAll
   static void start() {
     stack = new Stack();
-    api = stack.start();
+    api = new ContractClient(stack.start());
   }
 
   @AfterAll
