@@ -79,6 +79,7 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY);
 
     Router router = Router.router(vertx);
+    router.route().handler(new ResponseCounts(metrics)::count);
     router.route().handler(RequestGuard::check);
     new AccountRoutes(accounts).mount(router, bodies, auth);
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
