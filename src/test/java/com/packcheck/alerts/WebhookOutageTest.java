@@ -1,6 +1,7 @@
 package com.packcheck.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.Client;
 import com.packcheck.support.Stack;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -270,12 +272,8 @@ class WebhookOutageTest {
     }
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as("waiting for: " + what).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void waitFor(BooleanSupplier condition, String what) {
+    await(what).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
   }
 
   private static long number(String sql) {

@@ -2,8 +2,6 @@ package com.packcheck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.code.CodeNormalizer;
-import com.packcheck.code.Hmac;
 import com.packcheck.store.HotCodes;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Answers;
@@ -12,9 +10,9 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestRedis;
+import com.packcheck.support.Waits;
 import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,13 +121,8 @@ class PostgresFaultTest {
     assertThat(answers.firstChecks(codes.get(0), "dispense")).isEqualTo(1);
     world.checkInvariants(codes);
     // the lost check left its pending mark in Redis; the retry settled it to the committed state
-    byte[] hash = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8)).code(CodeNormalizer.normalize(codes.get(0)));
     try (HotCodes redis = new HotCodes(TestRedis.url(), world.stack.redisPrefix, 17, Duration.ofSeconds(1))) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (!"D".equals(redis.rawState(hash).join()) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(redis.rawState(hash).join()).isEqualTo("D");
+      Waits.dispensedInRedis(redis, codes.get(0));
     }
   }
 
