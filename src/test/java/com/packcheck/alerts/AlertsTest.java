@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.packcheck.code.Sealer;
 import com.packcheck.support.Client;
+import com.packcheck.support.SparePort;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.World;
@@ -12,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -72,12 +72,6 @@ class AlertsTest {
           assertThat(found.get()).as("a %s alert among %s", kind, alerts).isNotNull();
         });
     return found.get();
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   @Test
@@ -148,7 +142,7 @@ class AlertsTest {
   void webhook() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
     long product = world.stack.product(api, maker, "Webhook product");
-    int port = freePort();
+    int port = SparePort.belowEphemeralRange();
     String secret = "whsec-" + System.nanoTime();
     assertThat(api.put("/v1/webhook", maker.token(), new JsonObject().put("url", "ftp://x").put("secret", secret))
         .status()).isEqualTo(400);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.Client;
+import com.packcheck.support.SparePort;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
@@ -143,7 +144,7 @@ class WebhookOutageTest {
   void outageOfMinutes() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
     List<String> codes = activeCodes(maker, 18);
-    int port = AlertsTest.freePort();
+    int port = SparePort.belowEphemeralRange();
     String secret = "whsec-" + System.nanoTime();
     setWebhook(maker, "http://127.0.0.1:" + port + "/hooks", secret);
 

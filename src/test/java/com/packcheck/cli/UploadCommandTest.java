@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.packcheck.PackCheck;
 import com.packcheck.config.Config;
 import com.packcheck.support.Client;
+import com.packcheck.support.SparePort;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
@@ -15,8 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,10 +233,7 @@ class UploadCommandTest {
   @Test
   @DisplayName("with nothing listening the command retries after 1, 2 and 4 s, then exits 3 saying a re-run is safe")
   void connectionRefused() throws Exception {
-    int closedPort;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = probe.getLocalPort();
-    }
+    int closedPort = SparePort.belowEphemeralRange();
     Path file = codesFile("refused.txt", Stack.codes(10), false);
     long started = System.nanoTime();
     Run run = upload("--url", "http://127.0.0.1:" + closedPort, "--token", maker.token(), "--batch", "1",
