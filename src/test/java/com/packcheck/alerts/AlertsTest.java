@@ -1,9 +1,11 @@
 package com.packcheck.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.code.Sealer;
 import com.packcheck.support.Client;
+import com.packcheck.support.SparePort;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.World;
@@ -11,15 +13,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -54,28 +57,21 @@ class AlertsTest {
     return new JsonArray(r.body());
   }
 
-  private static JsonObject await(Supplier<JsonArray> list, String kind) throws InterruptedException {
-    return await(list, kind, alert -> true);
+  private static JsonObject awaitAlert(Supplier<JsonArray> list, String kind) {
+    return awaitAlert(list, kind, alert -> true);
   }
 
-  private static JsonObject await(Supplier<JsonArray> list, String kind, Predicate<JsonObject> which)
-      throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
-      for (Object o : list.get()) {
-        if (((JsonObject) o).getString("kind").equals(kind) && which.test((JsonObject) o)) {
-          return (JsonObject) o;
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no " + kind + " alert within 15 s: " + list.get());
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** Until {@code list} holds an alert of {@code kind} that {@code which} accepts: the scanner runs every 200 ms. */
+  private static JsonObject awaitAlert(Supplier<JsonArray> list, String kind, Predicate<JsonObject> which) {
+    AtomicReference<JsonObject> found = new AtomicReference<>();
+    await("a " + kind + " alert").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> {
+          JsonArray alerts = list.get();
+          found.set(alerts.stream().map(JsonObject.class::cast)
+              .filter(a -> a.getString("kind").equals(kind) && which.test(a)).findFirst().orElse(null));
+          assertThat(found.get()).as("a %s alert among %s", kind, alerts).isNotNull();
+        });
+    return found.get();
   }
 
   @Test
@@ -86,7 +82,7 @@ class AlertsTest {
     world.check(api, world.pharmacyB, code, "dispense");
     assertThat(alerts(world.maker, "/v1/alerts?state=open")).noneMatch(a -> ((JsonObject) a).getString("kind").equals("cloned_code"));
     world.check(api, pharmacyC, code, "dispense");
-    JsonObject alert = await(() -> alerts(world.maker, "/v1/alerts?state=open"), "cloned_code");
+    JsonObject alert = awaitAlert(() -> alerts(world.maker, "/v1/alerts?state=open"), "cloned_code");
     assertThat(alert.getJsonObject("details").getInteger("customers")).isEqualTo(3);
     assertThat(alert.getJsonObject("details").getString("lot")).startsWith("LOT-");
     long id = alert.getLong("id");
@@ -110,7 +106,7 @@ class AlertsTest {
     long batch = world.stack.activeBatch(api, world.maker, world.product, codes);
     api.post("/v1/batches/" + batch + "/recall", world.maker.token(), new JsonObject().put("reason", "contamination"));
     assertThat(world.check(api, world.pharmacyA, codes.get(0), "verify").json().getString("outcome")).isEqualTo("recalled");
-    JsonObject alert = await(() -> alerts(world.maker, "/v1/alerts?state=open"), "recalled_check");
+    JsonObject alert = awaitAlert(() -> alerts(world.maker, "/v1/alerts?state=open"), "recalled_check");
     assertThat(alert.getJsonObject("details").getLong("batchId")).isEqualTo(batch);
     assertThat(api.get("/metrics", null).body()).as("the scans' time, for operators")
         .containsPattern("(?m)^packcheck_alert_scan_seconds_count [1-9]");
@@ -126,9 +122,9 @@ class AlertsTest {
       assertThat(world.check(api, pharmacyC, unknown, "verify").json().getString("outcome")).isEqualTo("fake");
     }
     Stack.Account admin = new Stack.Account(0, world.stack.adminToken);
-    JsonObject alert = await(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst");
+    JsonObject alert = awaitAlert(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst");
     assertThat(alert.getJsonObject("details").getInteger("fakesLastHour")).isGreaterThanOrEqualTo(5);
-    JsonObject region = await(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst",
+    JsonObject region = awaitAlert(() -> alerts(admin, "/v1/admin/alerts?state=open"), "fake_burst",
         a -> a.getJsonObject("details").containsKey("region"));
     assertThat(region.getJsonObject("details").getString("region")).isEqualTo("Accra");
     assertThat(region.getJsonObject("details").getInteger("fakesLastHour")).isGreaterThanOrEqualTo(25);
@@ -146,7 +142,7 @@ class AlertsTest {
   void webhook() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
     long product = world.stack.product(api, maker, "Webhook product");
-    int port = freePort();
+    int port = SparePort.belowEphemeralRange();
     String secret = "whsec-" + System.nanoTime();
     assertThat(api.put("/v1/webhook", maker.token(), new JsonObject().put("url", "ftp://x").put("secret", secret))
         .status()).isEqualTo(400);
@@ -159,12 +155,9 @@ class AlertsTest {
     long batch = world.stack.activeBatch(api, maker, product, codes);
     api.post("/v1/batches/" + batch + "/recall", maker.token(), new JsonObject());
     world.check(api, world.pharmacyA, codes.get(0), "verify");
-    long alertId = await(() -> alerts(maker, "/v1/alerts"), "recalled_check").getLong("id");
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (attempts(alertId) < 2 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(attempts(alertId)).as("tried while the receiver was down").isGreaterThanOrEqualTo(2);
+    long alertId = awaitAlert(() -> alerts(maker, "/v1/alerts"), "recalled_check").getLong("id");
+    await("tried while the receiver was down").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(attempts(alertId)).as("attempts").isGreaterThanOrEqualTo(2));
 
     Map<String, Integer> deliveries = new ConcurrentHashMap<>();
     Map<String, Boolean> signed = new ConcurrentHashMap<>();
@@ -177,12 +170,11 @@ class AlertsTest {
     }));
     receiver.listen(port).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     try {
-      deadline = System.currentTimeMillis() + 30_000;
-      while (!deliveries.containsKey(Long.toString(alertId)) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
-      Thread.sleep(1000);
-      assertThat(deliveries).containsEntry(Long.toString(alertId), 1);
+      await("the alert delivered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> deliveries.containsKey(Long.toString(alertId)));
+      // and delivered once: no second send within the next second
+      await("one delivery only").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+          .untilAsserted(() -> assertThat(deliveries).containsEntry(Long.toString(alertId), 1));
       assertThat(signed).containsEntry(Long.toString(alertId), true);
       assertThat(state(alertId)).isEqualTo("delivered");
     } finally {
@@ -233,14 +225,10 @@ class AlertsTest {
     long batch = world.stack.activeBatch(api, maker, product, codes);
     api.post("/v1/batches/" + batch + "/recall", maker.token(), new JsonObject());
     world.check(api, world.pharmacyA, codes.get(0), "verify");
-    long alertId = await(() -> alerts(maker, "/v1/alerts"), "recalled_check").getLong("id");
+    long alertId = awaitAlert(() -> alerts(maker, "/v1/alerts"), "recalled_check").getLong("id");
     String where = " from webhook_deliveries where alert_id = " + alertId;
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!"true".equals(query("select (coalesce(last_error, '') like '%another code secret%')::text" + where))
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(query("select last_error" + where)).contains("sealed under another code secret");
+    await("the attempt's error recorded").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(query("select last_error" + where)).contains("sealed under another code secret"));
     assertThat(query("select state" + where)).isEqualTo("pending");
   }
 

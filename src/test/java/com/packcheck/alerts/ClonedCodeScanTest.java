@@ -9,6 +9,7 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TestClock;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
+import com.packcheck.support.Waits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -55,11 +56,7 @@ class ClonedCodeScanTest {
     pharmacyA = stack.pharmacy(api);
     pharmacyB = stack.pharmacy(api);
     pharmacyC = stack.pharmacy(api);
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
+    Waits.bound(smsc);
   }
 
   @AfterAll

@@ -1,8 +1,10 @@
 package com.packcheck.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.Client;
+import com.packcheck.support.SparePort;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
@@ -11,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,7 +144,7 @@ class WebhookOutageTest {
   void outageOfMinutes() throws Exception {
     Stack.Account maker = world.stack.manufacturer(api, 2);
     List<String> codes = activeCodes(maker, 18);
-    int port = AlertsTest.freePort();
+    int port = SparePort.belowEphemeralRange();
     String secret = "whsec-" + System.nanoTime();
     setWebhook(maker, "http://127.0.0.1:" + port + "/hooks", secret);
 
@@ -270,12 +273,8 @@ class WebhookOutageTest {
     }
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as("waiting for: " + what).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void waitFor(BooleanSupplier condition, String what) {
+    await(what).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
   }
 
   private static long number(String sql) {

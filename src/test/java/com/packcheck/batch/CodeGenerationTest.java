@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -194,12 +195,34 @@ class CodeGenerationTest extends OneInstanceTest {
     assertThat(typoAnswer.json().getString("message")).contains("re-check");
     assertThat(world.check(api, world.pharmacyA, swapped, "dispense").status()).isEqualTo(422);
 
-    String payload = "Z" + code.substring(1, 12);
-    String unknown = payload + Damm32.checkSymbol(payload);
+    String unknown = unstoredNeighbour(code);
     assertThat(unknown).isNotEqualTo(code);
+    assertThat(Damm32.valid(unknown)).as("the unknown code is well-formed").isTrue();
     assertThat(outcome(unknown, "dispense")).isEqualTo("fake");
     assertThat(outcome(code, "dispense")).as("the typos consumed nothing").isEqualTo("genuine");
     assertThat(Crockford.ALPHABET).contains(String.valueOf(code.charAt(12)));
+  }
+
+  /**
+   * A well-formed code that differs from {@code code} in its first symbol (and so its check symbol)
+   * and is stored nowhere: what a counterfeiter who guessed the scheme would print.
+   */
+  private static String unstoredNeighbour(String code) throws Exception {
+    Hmac hmac = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8));
+    try (Connection c = TestPostgres.connect(world.stack.schema);
+        PreparedStatement stored = c.prepareStatement("select 1 from codes where hash = ?")) {
+      for (char first : Crockford.ALPHABET.toCharArray()) {
+        String payload = first + code.substring(1, 12);
+        String candidate = payload + Damm32.checkSymbol(payload);
+        stored.setBytes(1, hmac.code(candidate));
+        try (ResultSet rs = stored.executeQuery()) {
+          if (first != code.charAt(0) && !rs.next()) {
+            return candidate;
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("every neighbour of " + code + " is stored");
   }
 
   @Test

@@ -1,10 +1,12 @@
 package com.packcheck.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.PackCheck;
 import com.packcheck.config.Config;
 import com.packcheck.support.Client;
+import com.packcheck.support.SparePort;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
@@ -14,14 +16,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -189,10 +190,10 @@ class UploadCommandTest {
       seen.add(storedCodes(batch));
       Thread.sleep(300);
       proxy.heal();
-      while (!running.isDone()) {
+      await("the upload ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
         seen.add(storedCodes(batch));
-        Thread.sleep(50);
-      }
+        return running.isDone();
+      });
       Run run = running.get(60, TimeUnit.SECONDS);
       assertThat(run.exit()).as(run.err()).isIn(0, 3);
       assertThat(run.err()).as("the cut reached the upload").contains("the upload was interrupted");
@@ -217,27 +218,22 @@ class UploadCommandTest {
     String locked = "select count(*) from pg_locks where relation = '" + stack.schema
         + ".batches'::regclass and mode = 'RowShareLock' and granted";
     try (Connection c = TestPostgres.connect(stack.schema); Statement s = c.createStatement()) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline && !running.isDone()) {
-        try (ResultSet rs = s.executeQuery(locked)) {
-          rs.next();
-          if (rs.getLong(1) > 0) {
-            return;
-          }
-        }
-        Thread.sleep(5);
-      }
+      await("the upload streaming").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(5))
+          .failFast("the upload ended before it streamed", running::isDone)
+          .until(() -> {
+            try (ResultSet rs = s.executeQuery(locked)) {
+              rs.next();
+              return rs.getLong(1) > 0;
+            }
+          });
     }
-    throw new AssertionError("the upload never started: " + (running.isDone() ? running.get().err() : "timeout"));
   }
 
   @Test
   @DisplayName("with nothing listening the command retries after 1, 2 and 4 s, then exits 3 saying a re-run is safe")
   void connectionRefused() throws Exception {
-    int closedPort;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = probe.getLocalPort();
-    }
+    int closedPort = SparePort.belowEphemeralRange();
     Path file = codesFile("refused.txt", Stack.codes(10), false);
     long started = System.nanoTime();
     Run run = upload("--url", "http://127.0.0.1:" + closedPort, "--token", maker.token(), "--batch", "1",

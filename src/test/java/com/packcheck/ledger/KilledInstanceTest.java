@@ -1,9 +1,8 @@
 package com.packcheck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import com.packcheck.code.CodeNormalizer;
-import com.packcheck.code.Hmac;
 import com.packcheck.store.HotCodes;
 import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
@@ -11,17 +10,18 @@ import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
 import com.packcheck.support.World;
 import com.packcheck.support.TestRedis;
+import com.packcheck.support.Waits;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("An instance killed with SIGKILL in the middle of a load of dispenses")
 class KilledInstanceTest {
+  private static final Pattern LISTENING = Pattern.compile("PackCheck listening on http://127\\.0\\.0\\.1:(\\d+)");
   static World world;
   static Stack stack;
 
@@ -50,28 +51,28 @@ class KilledInstanceTest {
     Stack.Account pharmacy = world.pharmacyA;
     List<String> codes = world.activeCodes(400);
 
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    File log = Files.createTempFile("packcheck-child", ".log").toFile();
+    // the child listens on a port of its own choosing (PACKCHECK_HTTP_PORT=0) and logs it: no port to race for
+    Path log = Files.createTempFile("packcheck-child", ".log");
     ProcessBuilder child = new ProcessBuilder(
         System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-        "com.packcheck.PackCheck").redirectErrorStream(true).redirectOutput(log);
+        "com.packcheck.PackCheck").redirectErrorStream(true).redirectOutput(log.toFile());
     child.environment().putAll(stack.environment());
-    child.environment().put("PACKCHECK_HTTP_PORT", Integer.toString(port));
     Process process = child.start();
+    int port = await("the child JVM listening").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .failFast("the child JVM exited", () -> !process.isAlive())
+        .until(() -> LISTENING.matcher(Files.readString(log)).results().findFirst()
+            .map(m -> Integer.parseInt(m.group(1))), Optional::isPresent).orElseThrow();
     Client doomed = new Client(port);
-    awaitReady(doomed, process);
+    Waits.ready(doomed);
 
     List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
     for (String code : codes) {
       calls.add(doomed.postAsync("/v1/verifications", pharmacy.token(),
           new JsonObject().put("code", code).put("action", "dispense"), "Idempotency-Key", "kill-" + code));
     }
-    while (calls.stream().filter(CompletableFuture::isDone).count() < 50) {
-      Thread.sleep(1);
-    }
+    // killed as soon as some are answered, so that most are in flight
+    await("50 checks answered").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+        .until(() -> calls.stream().filter(CompletableFuture::isDone).count() >= 50);
     process.destroyForcibly();
     process.waitFor();
 
@@ -98,32 +99,10 @@ class KilledInstanceTest {
     }
     Invariants.check(stack, codes, answers);
 
-    Hmac hmac = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8));
     try (HotCodes redis = new HotCodes(TestRedis.url(), stack.redisPrefix, 17, Duration.ofSeconds(1))) {
       for (String code : codes) {
-        byte[] hash = hmac.code(CodeNormalizer.normalize(code));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        // the retry's write-back to Redis follows its answer
-        while (!"D".equals(redis.rawState(hash).join()) && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
-        assertThat(redis.rawState(hash).join()).as("no pending mark left for %s", code).isEqualTo("D");
+        Waits.dispensedInRedis(redis, code);
       }
     }
-  }
-
-  private static void awaitReady(Client child, Process process) throws Exception {
-    for (int i = 0; i < 600; i++) {
-      assertThat(process.isAlive()).as("the child JVM runs").isTrue();
-      try {
-        if (child.get("/ready", null).status() == 200) {
-          return;
-        }
-      } catch (CompletionException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the child JVM never became ready");
   }
 }

@@ -1,8 +1,8 @@
 package com.packcheck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import com.packcheck.code.Hmac;
 import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
 import com.packcheck.support.Invariants;
@@ -11,13 +11,18 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TestClock;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
+import com.packcheck.support.Waits;
+import com.packcheck.support.traffic.Check;
+import com.packcheck.support.traffic.Customer;
+import com.packcheck.support.traffic.Generator;
+import com.packcheck.support.traffic.Kind;
+import com.packcheck.support.traffic.Ledger;
+import com.packcheck.support.traffic.Maker;
+import com.packcheck.support.traffic.Reports;
+import com.packcheck.support.traffic.Totals;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,7 +30,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,32 +37,24 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A traffic generator: three manufacturers, three pharmacies in three regions and shoppers in three
- * countries check codes by HTTP (verify, dispense) and by SMS through an SMSC: first checks, repeats,
- * codes already used, fakes, typos, codes of draft, recalled and expired batches, and a batch that
- * expires at the month boundary. The instance's ledger clock starts last month and crosses into this
- * one during the run. The generator predicts every answer and keeps every check it caused; each report
- * must give the figures those checks add up to, before the ledger roll-up caught up and after.
+ * One run of {@link Generator}'s traffic, shared by the tests: the instance's ledger clock starts last
+ * month and crosses into this one during the run. The run reads every report twice on the way (mid-run,
+ * and once the traffic is over, before the roll-up caught up); each test holds what it looks at against
+ * the generator's own ledger, and none needs another to have run.
  */
 @DisplayName("Mixed SMS and HTTP traffic across a month boundary: every report agrees with the generator's own totals")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MixedTrafficTest {
   static final String SHORT_CODE = "1393";
   static final long SEED = Long.getLong("packcheck.seed", 6L);
   /** Checks are sent before the boundary only while this much clock time is left, so each lands on a known side. */
   static final Duration MARGIN = Duration.ofMillis(1500);
-  static final Hmac HMAC = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8));
 
   static TestSmsc smsc;
   static Stack stack;
@@ -69,9 +65,17 @@ class MixedTrafficTest {
   static YearMonth before;
   static YearMonth after;
   static Generator gen;
+  /** The reports read after the traffic of last month's first days, and the ledger then. */
+  static Reports midRun;
+  static Ledger midRunLedger;
+  /** The reports read as soon as the traffic was over. */
+  static Reports beforeRollup;
+  /** Checks sent in last month's last seconds, and the clock once the last of them was answered. */
+  static int sentBeforeBoundary;
+  static Instant lastAnsweredBeforeBoundary;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void traffic() throws Exception {
     Instant now = Instant.now();
     after = YearMonth.now(ZoneOffset.UTC);
     if (now.isBefore(start(after).plus(Duration.ofMinutes(10)))) {
@@ -90,12 +94,24 @@ class MixedTrafficTest {
     // the roll-up every half second, taking ids drawn 6 s ago (past the 5 s commit timeout), not 2 minutes
     settings.putAll(Map.of("PACKCHECK_LEDGER_ROLLUP_MS", "500", "PACKCHECK_LEDGER_SETTLED_MS", "6000"));
     api = stack.start(settings, clock);
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
-    gen = new Generator(new Random(SEED));
+    Waits.bound(smsc);
+    gen = new Generator(new Random(SEED), stack, api, smsc, SHORT_CODE, clock, boundary);
+
+    clock.set(before.atDay(1).atTime(12, 0).toInstant(ZoneOffset.UTC));
+    gen.run(40);
+    clock.set(before.atDay(14).atTime(9, 30).toInstant(ZoneOffset.UTC));
+    gen.run(40);
+    midRun = Reports.read("mid-run", api, stack, gen.makers, List.of(before, after));
+    midRunLedger = gen.ledger.copy();
+
+    clock.set(boundary.minusSeconds(8));
+    sentBeforeBoundary = gen.runWhile(() -> clock.instant().isBefore(boundary.minus(MARGIN)), 150);
+    lastAnsweredBeforeBoundary = clock.instant();
+    await("the ledger clock past the boundary").atMost(MARGIN.plusSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> !clock.instant().isBefore(boundary));
+    gen.optIn(gen.shoppers.get(3));
+    gen.run(60);
+    beforeRollup = Reports.read("before the roll-up caught up", api, stack, gen.makers, List.of(before, after));
   }
 
   @AfterAll
@@ -113,66 +129,49 @@ class MixedTrafficTest {
   }
 
   @Test
-  @Order(1)
   @DisplayName("last month's first days: every report already agrees mid-run")
-  void lastMonthsFirstDays() throws Exception {
-    clock.set(before.atDay(1).atTime(12, 0).toInstant(ZoneOffset.UTC));
-    gen.run(40);
-    clock.set(before.atDay(14).atTime(9, 30).toInstant(ZoneOffset.UTC));
-    gen.run(40);
-    assertReports("mid-run");
+  void lastMonthsFirstDays() {
+    assertReports(midRun, midRunLedger);
   }
 
   @Test
-  @Order(2)
   @DisplayName("the clock crosses into this month during the traffic; the reports agree on both sides before the roll-up caught up")
-  void acrossTheBoundary() throws Exception {
-    clock.set(boundary.minusSeconds(8));
-    int sent = gen.runWhile(() -> clock.instant().isBefore(boundary.minus(MARGIN)), 150);
-    assertThat(clock.instant()).as("every check before the boundary was answered before it").isBefore(boundary);
-    while (clock.instant().isBefore(boundary)) {
-      Thread.sleep(20);
-    }
-    gen.optIn(gen.shoppers.get(3));
-    gen.run(60);
-    assertThat(sent).as("checks in last month's last seconds").isPositive();
-    assertThat(gen.checks(m -> true, after)).as("checks on this month's side").isPositive();
+  void acrossTheBoundary() {
+    assertThat(lastAnsweredBeforeBoundary).as("every check before the boundary was answered before it").isBefore(boundary);
+    assertThat(sentBeforeBoundary).as("checks in last month's last seconds").isPositive();
+    assertThat(gen.ledger.checks(after)).as("checks on this month's side").isPositive();
     for (YearMonth month : List.of(before, after)) {
-      assertThat(gen.ledger.stream().filter(x -> month(x.at).equals(month)).map(Check::channel).distinct())
+      assertThat(gen.ledger.stream().filter(x -> x.month().equals(month)).map(Check::channel).distinct())
           .as("channels in " + month).containsExactlyInAnyOrder("http", "sms");
     }
     assertThat(gen.ledger.stream().map(Check::outcome).distinct()).as("outcomes")
         .containsExactlyInAnyOrder("genuine", "already_used", "fake", "inactive", "recalled", "expired");
-    assertThat(gen.ledger.stream().filter(x -> x.code != null && x.code.kind == Kind.EXPIRES_AT_BOUNDARY)
-        .map(x -> x.outcome + " " + month(x.at)).distinct())
+    assertThat(gen.ledger.stream().filter(x -> x.code() != null && x.code().kind == Kind.EXPIRES_AT_BOUNDARY)
+        .map(x -> x.outcome() + " " + x.month()).distinct())
         .as("a batch expiring on last month's last day, checked on both sides of the boundary")
         .contains("genuine " + before, "expired " + after);
-    assertReports("before the roll-up caught up");
+    assertReports(beforeRollup, gen.ledger);
   }
 
   @Test
-  @Order(3)
   @DisplayName("once the roll-up has caught up the figures are the same, to the unit; each code's dispensing and consuming times are its first check's")
   void afterTheRollup() throws Exception {
     long last = TestPostgres.number(stack.schema, "select max(id) from interactions");
-    long deadline = System.currentTimeMillis() + 25_000;
-    while (watermark() < last && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-    }
-    assertThat(watermark()).as("ledger_days_watermark").isGreaterThanOrEqualTo(last);
-    assertReports("after the roll-up");
+    await("the roll-up caught up").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(Reports.watermark(stack)).as("ledger_days_watermark")
+            .isGreaterThanOrEqualTo(last));
+    assertReports(Reports.read("after the roll-up", api, stack, gen.makers, List.of(before, after)), gen.ledger);
     Invariants.check(stack, List.of(), new Answers());
   }
 
   @Test
-  @Order(4)
   @DisplayName("a customer's history holds exactly their checks of that maker's codes; another maker gets 404; numbers masked until YES")
   void customerHistories() {
     List<Customer> everyone = new ArrayList<>(gen.pharmacies);
     everyone.addAll(gen.shoppers);
     for (Maker m : gen.makers) {
       for (Customer c : everyone) {
-        List<Check> theirs = gen.ledger.stream().filter(x -> x.maker == m && x.customer == c).toList();
+        List<Check> theirs = gen.ledger.stream().filter(x -> x.maker() == m && x.customer() == c).toList();
         Client.Response r = api.get("/v1/customers/" + c.id + "/interactions", m.account.token());
         if (theirs.isEmpty()) {
           assertThat(r.status()).as(m.name + " asks for " + c.name + ", never its customer").isEqualTo(404);
@@ -183,11 +182,11 @@ class MixedTrafficTest {
         List<String> expected = new ArrayList<>();
         for (int i = theirs.size() - 1; i >= 0; i--) {
           Check x = theirs.get(i);
-          expected.add(x.channel + " " + x.action + " " + x.outcome + " " + x.first + " " + month(x.at));
+          expected.add(x.channel() + " " + x.action() + " " + x.outcome() + " " + x.first() + " " + x.month());
         }
         List<String> actual = history.getJsonArray("interactions").stream().map(o -> (JsonObject) o)
             .map(j -> j.getString("channel") + " " + j.getString("action") + " " + j.getString("outcome") + " "
-                + j.getBoolean("firstCheck") + " " + month(Instant.parse(j.getString("at"))))
+                + j.getBoolean("firstCheck") + " " + Check.month(Instant.parse(j.getString("at"))))
             .toList();
         assertThat(actual).as(m.name + "'s history of " + c.name + ", newest first").isEqualTo(expected);
         JsonObject who = history.getJsonObject("customer");
@@ -200,27 +199,23 @@ class MixedTrafficTest {
       }
     }
     assertThat(gen.shoppers).as("a shopper who sent YES saw their number").anyMatch(c -> c.optedIn
-        && gen.ledger.stream().anyMatch(x -> x.customer == c && x.maker != null));
+        && gen.ledger.stream().anyMatch(x -> x.customer() == c && x.maker() != null));
   }
 
   @Test
-  @Order(5)
   @DisplayName("each maker sees its own cloned-code and recalled-check alerts only, and cannot touch another's")
-  void alerts() throws Exception {
+  void alerts() {
     Map<Maker, List<JsonObject>> seen = new HashMap<>();
     for (Maker m : gen.makers) {
       // a code with an "already used" when 3 customers had checked it surely makes an alert; one that got
       // its third customer only after its last "already used" does if a scan saw both: that depends on timing
       long surely = m.codes.stream().filter(c -> c.clonedWhenUsed).count();
       long atMost = m.codes.stream().filter(c -> c.customers.size() >= 3 && c.alreadyUsed).count();
-      Set<String> recalled = gen.ledger.stream().filter(x -> x.maker == m && x.outcome.equals("recalled"))
-          .map(x -> x.code.batch + "@" + day(x.at)).collect(Collectors.toSet());
-      long deadline = System.currentTimeMillis() + 15_000;
-      List<JsonObject> list = alerts(m);
-      while (list.size() < surely + recalled.size() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        list = alerts(m);
-      }
+      Set<String> recalled = gen.ledger.stream().filter(x -> x.maker() == m && x.outcome().equals("recalled"))
+          .map(x -> x.code().batch + "@" + x.day()).collect(Collectors.toSet());
+      // the scans, every 300 ms, raise them a little after the checks
+      List<JsonObject> list = await(m.name + "'s alerts").atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200)).until(() -> alerts(m), l -> l.size() >= surely + recalled.size());
       assertThat(list.stream().filter(a -> a.getString("kind").equals("cloned_code")).count())
           .as(m.name + "'s cloned codes: 3 or more customers and an 'already used'").isBetween(surely, atMost);
       assertThat(list.stream().filter(a -> a.getString("kind").equals("recalled_check"))
@@ -248,20 +243,18 @@ class MixedTrafficTest {
   }
 
   @Test
-  @Order(6)
   @DisplayName("every shopper got one reply per text, each saying what the generator predicted")
-  void smsReplies() throws Exception {
+  void smsReplies() {
     for (Customer shopper : gen.shoppers) {
       if (!shopper.replies.isEmpty()) {
         Phones.awaitReply(smsc, shopper.phone, shopper.replies.size());
       }
-      assertThat(Phones.replies(smsc, shopper.phone).stream().map(MixedTrafficTest::replyKind).toList())
+      assertThat(Phones.replies(smsc, shopper.phone).stream().map(Generator::replyKind).toList())
           .as("replies to " + shopper.name).containsExactlyInAnyOrderElementsOf(shopper.replies);
     }
   }
 
   @Test
-  @Order(7)
   @DisplayName("reports refuse a bad month, a pharmacy's token and a malformed customer id")
   void refusals() {
     Stack.Account maker = gen.makers.get(0).account;
@@ -273,7 +266,6 @@ class MixedTrafficTest {
   }
 
   @Test
-  @Order(8)
   @DisplayName("/metrics times each channel's group commits and each check's wait for them, with their percentiles,"
       + " counts the checks in a group, and times the HTTP checks answered")
   void commitMetrics() {
@@ -292,59 +284,48 @@ class MixedTrafficTest {
         .containsPattern("(?m)^packcheck_check_seconds\\{channel=\"http\",quantile=\"0.99\"\\} \\d");
   }
 
-  private static long watermark() throws Exception {
-    return TestPostgres.number(stack.schema, "select value::bigint from settings where name = 'ledger_days_watermark'");
-  }
-
   // ---------------------------------------------------------------------------------------------
   // The reports against the generator's totals
 
-  /** Every report of both months, for every maker, against the generator; {@code when} names the moment. */
-  private static void assertReports(String when) throws Exception {
-    String state = when + " (roll-up watermark " + watermark() + ", last interaction "
-        + TestPostgres.number(stack.schema, "select coalesce(max(id), 0) from interactions") + ")";
-    System.out.println("MixedTrafficTest: reports checked " + state + ", " + gen.ledger.size() + " checks sent");
+  /** Every report of both months, for every maker, read at one moment, against the ledger of that moment. */
+  private static void assertReports(Reports reports, Ledger ledger) {
+    String state = reports.state;
     for (YearMonth month : List.of(before, after)) {
       for (Maker m : gen.makers) {
         String as = m.name + ", " + month + ", " + state;
-        JsonObject monthly = api.get("/v1/reports/monthly?month=" + month, m.account.token()).json();
-        assertThat(normal(monthly)).as("monthly report of " + as).isEqualTo(normal(expectedMonth(m, month)));
-        assertThat(csv(m, month)).as("CSV of " + as).isEqualTo(expectedCsv(m, month));
-        JsonObject usage = api.get("/v1/usage?from=" + month.atDay(1) + "&to=" + month.atEndOfMonth(),
-            m.account.token()).json();
-        assertThat(normal(usage)).as("usage of " + as).isEqualTo(normal(expectedUsage(m, month)));
-        assertSummary(m, month, as);
-        JsonArray customers = new JsonArray(api.get("/v1/customers?from=" + month.atDay(1) + "&to="
-            + month.atEndOfMonth() + "&limit=1000", m.account.token()).body());
-        assertThat(customers.stream().map(o -> (JsonObject) o)
+        assertThat(normal(reports.monthly(m, month))).as("monthly report of " + as)
+            .isEqualTo(normal(expectedMonth(ledger, m, month)));
+        HttpResponse<String> csv = reports.csv(m, month);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        assertThat(csv.body()).as("CSV of " + as).isEqualTo(expectedCsv(ledger, m, month));
+        assertThat(normal(reports.usage(m, month))).as("usage of " + as)
+            .isEqualTo(normal(expectedUsage(ledger, m, month)));
+        assertSummary(reports.summary(m, month), ledger, m, month, as);
+        assertThat(reports.customers(m, month).stream().map(o -> (JsonObject) o)
             .collect(Collectors.toMap(c -> c.getString("id"), c -> c.getString("kind") + " " + c.getLong("checks")
-                + " " + YearMonth.from(Instant.parse(c.getString("lastCheckAt")).atOffset(ZoneOffset.UTC)))))
-            .as("customers of " + as).isEqualTo(gen.ledger.stream().filter(x -> x.maker == m && month(x.at).equals(month))
-                .collect(Collectors.groupingBy(x -> x.customer, LinkedHashMap::new, Collectors.counting()))
+                + " " + Check.month(Instant.parse(c.getString("lastCheckAt"))))))
+            .as("customers of " + as).isEqualTo(ledger.stream().filter(x -> x.maker() == m && x.month().equals(month))
+                .collect(Collectors.groupingBy(Check::customer, LinkedHashMap::new, Collectors.counting()))
                 .entrySet().stream().collect(Collectors.toMap(e -> e.getKey().id,
                     e -> e.getKey().kind() + " " + e.getValue() + " " + month)));
       }
-      JsonArray fakes = new JsonArray(api.get("/v1/admin/reports/fakes?from=" + month.atDay(1) + "&to="
-          + month.atEndOfMonth(), stack.adminToken).body());
-      assertThat(fakes.stream().map(o -> (JsonObject) o).map(f -> f.getString("date") + " " + f.getString("region")
-              + " " + f.getString("channel") + " " + f.getLong("fakes")).toList())
+      assertThat(reports.fakes(month).stream().map(o -> (JsonObject) o).map(f -> f.getString("date") + " "
+              + f.getString("region") + " " + f.getString("channel") + " " + f.getLong("fakes")).toList())
           .as("the operator's fakes of " + month + ", " + state)
-          .containsExactlyInAnyOrderElementsOf(gen.ledger.stream()
-              .filter(x -> x.maker == null && month(x.at).equals(month))
-              .collect(Collectors.groupingBy(x -> day(x.at) + " " + x.customer.region + " " + x.channel,
+          .containsExactlyInAnyOrderElementsOf(ledger.stream()
+              .filter(x -> x.maker() == null && x.month().equals(month))
+              .collect(Collectors.groupingBy(x -> x.day() + " " + x.customer().region + " " + x.channel(),
                   TreeMap::new, Collectors.counting()))
               .entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
     }
   }
 
-  private static void assertSummary(Maker m, YearMonth month, String as) {
-    JsonObject s = api.get("/v1/customers/summary?from=" + month.atDay(1) + "&to=" + month.atEndOfMonth(),
-        m.account.token()).json();
+  private static void assertSummary(JsonObject s, Ledger ledger, Maker m, YearMonth month, String as) {
     Instant from = start(month);
     Instant to = start(month.plusMonths(1));
     Instant previous = from.minus(Duration.between(from, to));
-    Map<Customer, Long> current = gen.perCustomer(m, from, to);
-    Set<Customer> earlier = gen.perCustomer(m, previous, from).keySet();
+    Map<Customer, Long> current = ledger.perCustomer(m, from, to);
+    Set<Customer> earlier = ledger.perCustomer(m, previous, from).keySet();
     long back = earlier.stream().filter(current::containsKey).count();
     assertThat(s.getLong("customers")).as("customers, " + as).isEqualTo(current.size());
     assertThat(s.getLong("repeatCustomers")).as("repeat customers, " + as)
@@ -362,12 +343,12 @@ class MixedTrafficTest {
     assertThat(normal(s.getJsonObject("byRegion"))).as("customers by region, " + as).isEqualTo(normal(byRegion));
   }
 
-  private static JsonObject expectedMonth(Maker m, YearMonth month) {
-    Totals total = gen.totals(m, x -> month(x.at).equals(month));
+  private static JsonObject expectedMonth(Ledger ledger, Maker m, YearMonth month) {
+    Totals total = ledger.totals(m, x -> x.month().equals(month));
     JsonArray byDay = new JsonArray();
     for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
       LocalDate day = d;
-      Totals t = gen.totals(m, x -> day(x.at).equals(day));
+      Totals t = ledger.totals(m, x -> x.day().equals(day));
       byDay.add(new JsonObject().put("date", day.toString()).put("checks", t.checks).put("amount", t.amount));
     }
     return new JsonObject().put("month", month.toString()).put("currency", "GHS").put("pricePerCheck", m.price)
@@ -375,380 +356,24 @@ class MixedTrafficTest {
         .put("byOutcome", total.byOutcome()).put("byDay", byDay);
   }
 
-  private static JsonObject expectedUsage(Maker m, YearMonth month) {
-    Totals total = gen.totals(m, x -> month(x.at).equals(month));
+  private static JsonObject expectedUsage(Ledger ledger, Maker m, YearMonth month) {
+    Totals total = ledger.totals(m, x -> x.month().equals(month));
     return new JsonObject().put("from", start(month).toString()).put("to", start(month.plusMonths(1)).toString())
         .put("checks", total.checks).put("byChannel", total.byChannel()).put("byOutcome", total.byOutcome())
         .put("amount", total.amount).put("currency", "GHS");
   }
 
-  private static String expectedCsv(Maker m, YearMonth month) {
+  private static String expectedCsv(Ledger ledger, Maker m, YearMonth month) {
     StringBuilder csv = new StringBuilder("date,checks,http,sms,genuine,already_used,inactive,recalled,expired,amount,currency\r\n");
     for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
       LocalDate day = d;
-      csv.append(gen.totals(m, x -> day(x.at).equals(day)).csvLine(day.toString()));
+      csv.append(ledger.totals(m, x -> x.day().equals(day)).csvLine(day.toString()));
     }
-    return csv.append(gen.totals(m, x -> month(x.at).equals(month)).csvLine("total " + month)).toString();
-  }
-
-  private static String csv(Maker m, YearMonth month) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create(api.baseUrl() + "/v1/reports/monthly?month=" + month))
-        .header("Authorization", "Bearer " + m.account.token()).header("Accept", "text/csv").build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
-    return r.body();
+    return csv.append(ledger.totals(m, x -> x.month().equals(month)).csvLine("total " + month)).toString();
   }
 
   /** The same JSON whatever number types it was built with. */
   private static JsonObject normal(JsonObject json) {
     return new JsonObject(json.encode());
-  }
-
-  static YearMonth month(Instant at) {
-    return YearMonth.from(at.atOffset(ZoneOffset.UTC));
-  }
-
-  static LocalDate day(Instant at) {
-    return at.atOffset(ZoneOffset.UTC).toLocalDate();
-  }
-
-  /** What a shopper's phone shows, reduced to the answer it gives. */
-  static String replyKind(String text) {
-    if (text.startsWith("GENUINE")) {
-      return text.contains("You first verified") ? "genuine" : "genuine first";
-    }
-    for (var kind : Map.of("ALREADY USED", "already_used", "NOT GENUINE", "fake", "NOT RELEASED", "inactive",
-        "RECALLED", "recalled", "EXPIRED", "expired", "We could not read", "invalid", "Thank you", "yes").entrySet()) {
-      if (text.startsWith(kind.getKey())) {
-        return kind.getValue();
-      }
-    }
-    return text;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The generator
-
-  /** A batch's kind: what its codes answer, whatever their state. */
-  enum Kind { ACTIVE, DRAFT, RECALLED, EXPIRED, EXPIRES_AT_BOUNDARY }
-
-  static final class Code {
-    final String text;
-    final Maker maker;
-    final Kind kind;
-    final long batch;
-    /** 0 active, 1 dispensed by {@link #holder}, 2 consumed by {@link #holder}: the generator's model. */
-    int state;
-    Customer holder;
-    final Set<Customer> customers = new HashSet<>();
-    boolean alreadyUsed;
-    /** An "already used" answered when three or more customers had checked the code: a clone any scan sees. */
-    boolean clonedWhenUsed;
-    /** The texts each shopper sent with this code: the SMSC's claims make a text from a phone count once a day. */
-    final Map<Customer, Integer> texts = new HashMap<>();
-
-    Code(String text, Maker maker, Kind kind, long batch) {
-      this.text = text;
-      this.maker = maker;
-      this.kind = kind;
-      this.batch = batch;
-    }
-  }
-
-  static final class Maker {
-    final String name;
-    final Stack.Account account;
-    final long price;
-    final List<Code> codes = new ArrayList<>();
-    final Set<Long> batches = new HashSet<>();
-
-    Maker(String name, Stack.Account account, long price) {
-      this.name = name;
-      this.account = account;
-      this.price = price;
-    }
-  }
-
-  static final class Customer {
-    final String name;
-    final String id;
-    final String region;
-    final Stack.Account account;
-    final String phone;
-    /** A shopper who checks only this maker's codes (null: any maker's). */
-    final Maker loyalTo;
-    final List<String> replies = new ArrayList<>();
-    boolean optedIn;
-
-    Customer(String name, String id, String region, Stack.Account account, String phone, Maker loyalTo) {
-      this.name = name;
-      this.id = id;
-      this.region = region;
-      this.account = account;
-      this.phone = phone;
-      this.loyalTo = loyalTo;
-    }
-
-    String channel() {
-      return phone == null ? "http" : "sms";
-    }
-
-    String kind() {
-      return phone == null ? "pharmacy" : "msisdn";
-    }
-  }
-
-  /** One check as the generator sent it: {@code at} is when it was sent, on the instance's clock. */
-  record Check(Instant at, Maker maker, Customer customer, String channel, String action, String outcome,
-      boolean first, long price, Code code) {
-  }
-
-  /** Checks and amounts by channel and outcome, as the reports show them. */
-  static final class Totals {
-    long checks;
-    long amount;
-    final Map<String, Long> channels = new LinkedHashMap<>();
-    final Map<String, Long> outcomes = new LinkedHashMap<>();
-
-    Totals() {
-      List.of("http", "sms").forEach(c -> channels.put(c, 0L));
-      List.of("genuine", "already_used", "inactive", "recalled", "expired").forEach(o -> outcomes.put(o, 0L));
-    }
-
-    JsonObject byChannel() {
-      return new JsonObject(new LinkedHashMap<>(channels));
-    }
-
-    JsonObject byOutcome() {
-      return new JsonObject(new LinkedHashMap<>(outcomes));
-    }
-
-    String csvLine(String label) {
-      return label + "," + checks + "," + channels.values().stream().map(String::valueOf).collect(Collectors.joining(","))
-          + "," + outcomes.values().stream().map(String::valueOf).collect(Collectors.joining(",")) + "," + amount
-          + ",GHS\r\n";
-    }
-  }
-
-  static final class Generator {
-    final Random random;
-    int typos;
-    final List<Maker> makers = new ArrayList<>();
-    final List<Customer> pharmacies = new ArrayList<>();
-    final List<Customer> shoppers = new ArrayList<>();
-    /** Every check the generator caused that PackCheck records, in the order sent. */
-    final List<Check> ledger = new ArrayList<>();
-
-    Generator(Random random) {
-      this.random = random;
-      long[] prices = {7, 11, 13};
-      for (int i = 0; i < 3; i++) {
-        String name = "maker " + (char) ('A' + i);
-        Maker m = new Maker(name, stack.manufacturer(api, prices[i]), prices[i]);
-        long product = stack.product(api, m.account, "Product of " + name);
-        batch(m, product, Kind.ACTIVE, 30);
-        makers.add(m);
-      }
-      Maker a = makers.get(0);
-      Maker b = makers.get(1);
-      Maker c = makers.get(2);
-      batch(a, stack.product(api, a.account, "Not yet released"), Kind.DRAFT, 2);
-      batch(b, stack.product(api, b.account, "Long expired"), Kind.EXPIRED, 2);
-      batch(b, stack.product(api, b.account, "Expires at the boundary"), Kind.EXPIRES_AT_BOUNDARY, 6);
-      batch(c, stack.product(api, c.account, "Recalled"), Kind.RECALLED, 3);
-      for (String region : List.of("Greater Accra", "Ashanti", "Lagos")) {
-        Stack.Account p = stack.pharmacy(api, region);
-        pharmacies.add(new Customer("pharmacy in " + region, HexFormat.of().formatHex(HMAC.pharmacy(p.id())), region,
-            p, null, null));
-      }
-      String[][] phones = {
-          {"+233244100001", "GH"}, {"+2348031000002", "NG"}, {"+254712100003", "KE"}, {"+233209100004", "GH"},
-          {"+2348051000005", "NG"}, {"+254722100006", "KE"}, {"+233554100007", "GH"}, {"+2347061000008", "NG"}};
-      for (int i = 0; i < phones.length; i++) {
-        shoppers.add(new Customer("shopper " + phones[i][0], HexFormat.of().formatHex(HMAC.msisdn(phones[i][0])),
-            phones[i][1], null, phones[i][0], i < makers.size() ? makers.get(i) : null));
-      }
-    }
-
-    private void batch(Maker m, long product, Kind kind, int n) {
-      List<String> texts = Stack.codes(n);
-      String expiry = switch (kind) {
-        case EXPIRED -> "2020-01-31";
-        case EXPIRES_AT_BOUNDARY -> before.atEndOfMonth().toString();
-        default -> "2099-12-31";
-      };
-      long id = stack.draftBatch(api, m.account, product, expiry, texts);
-      if (kind != Kind.DRAFT) {
-        assertThat(api.post("/v1/batches/" + id + "/activate", m.account.token(), null).status()).isEqualTo(200);
-      }
-      if (kind == Kind.RECALLED) {
-        assertThat(api.post("/v1/batches/" + id + "/recall", m.account.token(), new JsonObject().put("reason", "test"))
-            .status()).isEqualTo(200);
-      }
-      m.batches.add(id);
-      texts.forEach(t -> m.codes.add(new Code(t, m, kind, id)));
-    }
-
-    void run(int n) throws Exception {
-      for (int i = 0; i < n; i++) {
-        step();
-      }
-    }
-
-    /** Steps while {@code go} holds, at most {@code max}; returns how many. */
-    int runWhile(java.util.function.BooleanSupplier go, int max) throws Exception {
-      int n = 0;
-      while (n < max && go.getAsBoolean()) {
-        step();
-        n++;
-      }
-      return n;
-    }
-
-    void optIn(Customer shopper) {
-      assertThat(smsc.deliverMo(shopper.phone, SHORT_CODE, "YES")).isZero();
-      shopper.replies.add("yes");
-      shopper.optedIn = true;
-    }
-
-    /** One check, chosen at random: a fake, a typo, or a code of some maker by a pharmacy or a shopper. */
-    void step() {
-      int roll = random.nextInt(100);
-      boolean sms = random.nextInt(100) < 55;
-      Customer who = sms ? pick(shoppers) : pick(pharmacies);
-      String action = sms ? "check" : random.nextInt(100) < 65 ? "dispense" : "verify";
-      if (roll < 10) {
-        send(who, action, null, String.format("%016d", random.nextLong(1_000_000_000_000_000L, 10_000_000_000_000_000L)));
-      } else if (roll < 14) {
-        send(who, action, null, String.valueOf(1000 + typos++)); // too short to be a code; a new text each time
-      } else {
-        Maker m = who.loyalTo != null ? who.loyalTo : pick(makers);
-        Code code = code(m, who, roll);
-        send(who, action, code, code.text);
-      }
-    }
-
-    private Code code(Maker m, Customer who, int roll) {
-      List<Code> usable = m.codes.stream().filter(c -> who.phone == null || c.texts.getOrDefault(who, 0) < VARIANTS)
-          .toList();
-      List<Code> special = usable.stream().filter(c -> c.kind != Kind.ACTIVE).toList();
-      List<Code> touched = usable.stream().filter(c -> c.kind == Kind.ACTIVE && !c.customers.isEmpty()).toList();
-      List<Code> fresh = usable.stream().filter(c -> c.kind == Kind.ACTIVE && c.customers.isEmpty()).toList();
-      if (roll < 24 && !special.isEmpty()) {
-        return pick(special);
-      }
-      if ((roll < 60 || fresh.isEmpty()) && !touched.isEmpty()) {
-        return pick(touched);
-      }
-      return pick(fresh);
-    }
-
-    private static final int VARIANTS = 6;
-
-    /** The n-th way a shopper writes a code (each text from a phone is claimed once a day). */
-    private static String variant(String code, int n) {
-      String dashed = code.replaceAll("(.{4})(?!$)", "$1-");
-      return switch (n) {
-        case 0 -> code;
-        case 1 -> "CHECK " + code;
-        case 2 -> "VERIFY " + code;
-        case 3 -> dashed;
-        case 4 -> "check " + dashed;
-        default -> code.replaceAll("(.{4})(?!$)", "$1 ");
-      };
-    }
-
-    /** Sends one check, predicts its answer, checks what can be checked at once, and records it. */
-    private void send(Customer who, String action, Code code, String text) {
-      Instant sent = clock.instant();
-      String outcome = code == null && text.length() < 6 ? "invalid" : predict(code, who, action, sent);
-      boolean first = "genuine".equals(outcome) && code.state != 2 && (code.state == 0 || action.equals("check"))
-          && !action.equals("verify");
-      if (who.phone != null) {
-        int n = code == null ? 0 : code.texts.merge(who, 1, Integer::sum) - 1;
-        assertThat(smsc.deliverMo(who.phone, SHORT_CODE, code == null ? text : variant(text, n)))
-            .as("deliver_sm_resp").isZero();
-        who.replies.add(first ? "genuine first" : outcome);
-      } else {
-        Client.Response r = api.post("/v1/verifications", who.account.token(),
-            new JsonObject().put("code", text).put("action", action));
-        if (outcome.equals("invalid")) {
-          assertThat(r.status()).as("a typo by " + who.name).isEqualTo(422);
-        } else {
-          assertThat(r.status()).as(action + " by " + who.name).isEqualTo(200);
-          assertThat(r.json().getString("outcome") + " " + r.json().getBoolean("firstCheck"))
-              .as(action + " of a " + (code == null ? "fake" : code.kind + " code in state " + code.state) + " by " + who.name)
-              .isEqualTo(outcome + " " + first);
-        }
-      }
-      if (outcome.equals("invalid")) {
-        return;
-      }
-      Maker maker = code == null ? null : code.maker;
-      ledger.add(new Check(sent, maker, who, who.channel(), action, outcome, first, maker == null ? 0 : maker.price,
-          code));
-      if (code != null) {
-        code.customers.add(who);
-        code.alreadyUsed |= outcome.equals("already_used");
-        code.clonedWhenUsed |= outcome.equals("already_used") && code.customers.size() >= 3;
-        if (first) {
-          code.state = action.equals("dispense") ? 1 : 2;
-          code.holder = who;
-        }
-      }
-    }
-
-    /** The answer PackCheck owes, from the generator's model of the code. */
-    private static String predict(Code code, Customer who, String action, Instant at) {
-      if (code == null) {
-        return "fake";
-      }
-      switch (code.kind) {
-        case DRAFT:
-          return "inactive";
-        case RECALLED:
-          return "recalled";
-        case EXPIRED:
-          return "expired";
-        case EXPIRES_AT_BOUNDARY:
-          if (!at.isBefore(boundary)) {
-            return "expired";
-          }
-          break;
-        default:
-          break;
-      }
-      return switch (code.state) {
-        case 0 -> "genuine";
-        case 1 -> action.equals("check") || code.holder == who ? "genuine" : "already_used";
-        default -> action.equals("check") && code.holder == who ? "genuine" : "already_used";
-      };
-    }
-
-    private <T> T pick(List<T> list) {
-      return list.get(random.nextInt(list.size()));
-    }
-
-    long checks(Predicate<Maker> maker, YearMonth month) {
-      return ledger.stream().filter(x -> x.maker != null && maker.test(x.maker) && month(x.at).equals(month)).count();
-    }
-
-    Totals totals(Maker m, Predicate<Check> which) {
-      Totals t = new Totals();
-      ledger.stream().filter(x -> x.maker == m && which.test(x)).forEach(x -> {
-        t.checks++;
-        t.amount += x.price;
-        t.channels.merge(x.channel, 1L, Long::sum);
-        t.outcomes.merge(x.outcome, 1L, Long::sum);
-      });
-      return t;
-    }
-
-    /** Each customer of {@code m} in [from, to) with their number of checks. */
-    Map<Customer, Long> perCustomer(Maker m, Instant from, Instant to) {
-      return ledger.stream().filter(x -> x.maker == m && !x.at.isBefore(from) && x.at.isBefore(to))
-          .collect(Collectors.groupingBy(Check::customer, Collectors.counting()));
-    }
   }
 }

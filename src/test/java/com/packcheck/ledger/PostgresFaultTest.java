@@ -2,8 +2,6 @@ package com.packcheck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.packcheck.code.CodeNormalizer;
-import com.packcheck.code.Hmac;
 import com.packcheck.store.HotCodes;
 import com.packcheck.store.PgUrl;
 import com.packcheck.support.Answers;
@@ -12,9 +10,9 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestRedis;
+import com.packcheck.support.Waits;
 import com.packcheck.support.World;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,13 +79,15 @@ class PostgresFaultTest {
   @Test
   @DisplayName("with the link cut, the monthly report and the customers summary answer 503, then the same figures once it heals")
   void reportsWithoutPostgres() throws Exception {
-    String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+    // one named month for both, so that a month boundary passing during the test changes neither's period
+    java.time.YearMonth month = java.time.YearMonth.now(java.time.ZoneOffset.UTC);
+    String summary = "/v1/customers/summary?from=" + month.atDay(1) + "&to=" + month.atEndOfMonth();
     Client.Response before = proxied.get("/v1/reports/monthly?month=" + month, world.maker.token());
-    Client.Response customers = proxied.get("/v1/customers/summary", world.maker.token());
+    Client.Response customers = proxied.get(summary, world.maker.token());
     assertThat(before.status()).isEqualTo(200);
     assertThat(customers.status()).isEqualTo(200);
     proxy.cut();
-    for (String path : List.of("/v1/reports/monthly?month=" + month, "/v1/customers/summary")) {
+    for (String path : List.of("/v1/reports/monthly?month=" + month, summary)) {
       Client.Response refused = proxied.get(path, world.maker.token());
       assertThat(refused.status()).as(path).isEqualTo(503);
       assertThat(refused.json().getString("error")).as(path).isEqualTo("unavailable");
@@ -95,7 +95,7 @@ class PostgresFaultTest {
     proxy.heal();
     assertThat(direct.get("/v1/reports/monthly?month=" + month, world.maker.token()).json().getLong("checks"))
         .isEqualTo(before.json().getLong("checks"));
-    assertThat(proxied.get("/v1/customers/summary", world.maker.token()).json().getLong("customers"))
+    assertThat(proxied.get(summary, world.maker.token()).json().getLong("customers"))
         .isEqualTo(customers.json().getLong("customers"));
   }
 
@@ -123,13 +123,8 @@ class PostgresFaultTest {
     assertThat(answers.firstChecks(codes.get(0), "dispense")).isEqualTo(1);
     world.checkInvariants(codes);
     // the lost check left its pending mark in Redis; the retry settled it to the committed state
-    byte[] hash = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8)).code(CodeNormalizer.normalize(codes.get(0)));
     try (HotCodes redis = new HotCodes(TestRedis.url(), world.stack.redisPrefix, 17, Duration.ofSeconds(1))) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (!"D".equals(redis.rawState(hash).join()) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(redis.rawState(hash).join()).isEqualTo("D");
+      Waits.dispensedInRedis(redis, codes.get(0));
     }
   }
 

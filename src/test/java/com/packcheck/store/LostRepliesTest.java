@@ -1,6 +1,7 @@
 package com.packcheck.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
@@ -62,21 +63,13 @@ class LostRepliesTest {
     proxy.heal();
     long started = System.nanoTime();
     // queries queued behind a lost reply fail with its connection: a caller's retry gets a fresh one
-    Integer answer = null;
-    while (answer == null && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(20)) {
-      try {
-        answer = number(pool, "select 3", 20);
-      } catch (ExecutionException e) {
-        Thread.sleep(100);
-      }
-    }
-    assertThat(answer).as("the pool serves again").isEqualTo(3);
+    await("the pool serves again").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(ExecutionException.class)
+        .until(() -> number(pool, "select 3", 20) == 3);
     System.out.printf("LostRepliesTest: pool served again %d ms after the link came back%n",
         (System.nanoTime() - started) / 1_000_000);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (lost.stream().anyMatch(f -> !f.isComplete()) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+    await("the queries whose reply was lost ended").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> lost.stream().allMatch(Future::isComplete));
     assertThat(lost).allSatisfy(f -> assertThat(f.failed()).as("a query whose reply was lost fails").isTrue());
   }
 

@@ -1,6 +1,7 @@
 package com.packcheck.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.Hmac;
@@ -17,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -238,35 +241,32 @@ class RedisFaultTest {
 
   private static String state(String code) {
     byte[] hash = new Hmac(Stack.SECRET.getBytes(StandardCharsets.UTF_8)).code(CodeNormalizer.normalize(code));
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return inspect.rawState(hash).join();
-      } catch (RuntimeException reconnecting) {
-        // the inspecting connection reconnects after a restart of the test's Redis
-        assertThat(attempt).as("Redis reachable again").isLessThan(100);
-        sleep(50);
-      }
-    }
+    // the inspecting connection reconnects after a restart of the test's Redis
+    return await("Redis reachable again").atMost(Duration.ofSeconds(5)).pollInSameThread().pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50)).ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(() -> Optional.ofNullable(inspect.rawState(hash).join()), read -> true).orElse(null);
   }
 
   private static String readiness() {
     return one.get("/ready", null).body();
   }
 
-  private static void awaitRedis(String status) throws Exception {
+  private static void awaitRedis(String status) {
     awaitCondition(() -> status.equals(one.get("/ready", null).json().getString("redisCodes")), RedisFaultTest::readiness);
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws Exception {
+  private static void awaitCondition(java.util.function.BooleanSupplier condition) {
     awaitCondition(condition, () -> "");
   }
 
+  /** Until {@code condition} holds; an assertion inside it fails at once, not after the wait. */
   private static void awaitCondition(java.util.function.BooleanSupplier condition,
-      java.util.function.Supplier<String> seen) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 20 s for the condition; saw %s", seen.get()).isLessThan(deadline);
-      Thread.sleep(50);
+      java.util.function.Supplier<String> seen) {
+    try {
+      await().atMost(Duration.ofSeconds(20)).pollInSameThread().pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("waited 20 s for the condition; saw " + seen.get(), e);
     }
   }
 

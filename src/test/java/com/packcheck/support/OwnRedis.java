@@ -1,5 +1,7 @@
 package com.packcheck.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.packcheck.embedded.EmbeddedRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -10,7 +12,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A redis-server of the test's own, on a spare port, that the test may flush, snapshot and restart
@@ -23,10 +28,26 @@ public final class OwnRedis implements AutoCloseable {
 
   public OwnRedis() throws Exception {
     dir = Files.createTempDirectory("packcheck-own-redis");
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+    port = startOnSparePort();
+  }
+
+  /** A port found spare may be taken by another process before redis-server binds it: then another is tried. */
+  private int startOnSparePort() throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      int candidate;
+      try (ServerSocket s = new ServerSocket(0)) {
+        candidate = s.getLocalPort();
+      }
+      try {
+        start(candidate);
+        return candidate;
+      } catch (ConditionTimeoutException | TerminalFailureException taken) {
+        kill();
+        if (attempt == 3) {
+          throw taken;
+        }
+      }
     }
-    start();
   }
 
   public String url() {
@@ -37,19 +58,20 @@ public final class OwnRedis implements AutoCloseable {
     return port;
   }
 
-  private void start() throws Exception {
+  private void start(int port) throws Exception {
     String binary = EmbeddedRedis.executable(dir).get().getAbsolutePath();
-    process = new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+    Process started = new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no"))
         .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-    for (int i = 0; i < 100; i++) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    throw new IllegalStateException("redis-server did not start on " + port);
+    process = started;
+    await("redis-server listening on " + port).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .failFast("redis-server exited (see " + dir.resolve("redis.log") + ")", () -> !started.isAlive())
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            return started.isAlive();
+          }
+        });
   }
 
   /** Runs commands against this server. */
@@ -78,7 +100,7 @@ public final class OwnRedis implements AutoCloseable {
   public void restartFrom(Path snapshot) throws Exception {
     kill();
     Files.copy(snapshot, dir.resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
-    start();
+    start(port);
   }
 
   private void kill() throws InterruptedException {

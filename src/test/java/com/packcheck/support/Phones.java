@@ -1,12 +1,15 @@
 package com.packcheck.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.packcheck.sms.text.DefaultAlphabet;
 import com.packcheck.sms.text.EncodedReply;
 import com.packcheck.sms.text.SmsCharset;
 import com.packcheck.sms.text.Udh;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** What shoppers' phones received from PackCheck through a {@link TestSmsc}, decoded as a handset would. */
 public final class Phones {
@@ -15,9 +18,12 @@ public final class Phones {
   private Phones() {
   }
 
+  /** Numbered, not drawn: two shoppers of one run never share a number. */
+  private static final AtomicInteger NUMBERS = new AtomicInteger(1_000_000);
+
   /** A fresh Ghanaian mobile number, so tests never share a customer. */
   public static String newNumber() {
-    return "+23324" + (1_000_000 + ThreadLocalRandom.current().nextInt(8_999_999));
+    return "+23324" + NUMBERS.incrementAndGet();
   }
 
   /** Every reply to {@code e164} the SMSC took so far, concatenated parts joined, in order. */
@@ -44,15 +50,8 @@ public final class Phones {
   }
 
   /** Waits for the {@code n}th reply (1-based) to {@code e164}. */
-  public static String awaitReply(TestSmsc smsc, String e164, int n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
-      List<String> texts = replies(smsc, e164);
-      if (texts.size() >= n) {
-        return texts.get(n - 1);
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no reply #" + n + " to " + e164 + " within 15 s; got " + replies(smsc, e164));
+  public static String awaitReply(TestSmsc smsc, String e164, int n) {
+    return await("reply #" + n + " to " + e164).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        .until(() -> replies(smsc, e164), texts -> texts.size() >= n).get(n - 1);
   }
 }

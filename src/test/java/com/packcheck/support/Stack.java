@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * PackCheck instances on a schema of their own in the test PostgreSQL, sharing one code secret and
@@ -19,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Stack implements AutoCloseable {
   public static final String SECRET = "test-secret-" + UUID.randomUUID();
+  /** Lots are unique per product: numbered, not drawn, so two batches of a product never clash. */
+  private static final AtomicLong LOTS = new AtomicLong();
   public final String schema = TestPostgres.freshSchema();
   public final String adminToken = "admin-" + UUID.randomUUID();
   public final String redisPrefix = "t" + UUID.randomUUID().toString().substring(0, 8);
@@ -108,7 +111,7 @@ public final class Stack implements AutoCloseable {
   /** A draft batch holding {@code codes}. */
   public long draftBatch(Client c, Account maker, long productId, String expiry, List<String> codes) {
     long batch = c.post("/v1/batches", maker.token(), new JsonObject().put("productId", productId)
-        .put("lot", "LOT-" + ThreadLocalRandom.current().nextInt(1_000_000)).put("expiry", expiry)).json().getLong("id");
+        .put("lot", "LOT-" + LOTS.incrementAndGet()).put("expiry", expiry)).json().getLong("id");
     Client.Response up = c.postRaw("/v1/batches/" + batch + "/codes", maker.token(), "text/plain",
         String.join("\n", codes).getBytes());
     if (up.status() != 200) {
