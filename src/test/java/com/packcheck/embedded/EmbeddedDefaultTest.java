@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's first command: PackCheck with no store configured, on the embedded PostgreSQL and Redis, as
  * whichever user runs the suite (CI runs it as root). Only the data directory is set, to keep the test's
- * database out of the user's {@code ~/.packcheck}.
+ * database out of the user's {@code ~/.packcheck} (and the port is the child's own choice).
  */
 @DisplayName("The embedded default")
 class EmbeddedDefaultTest {

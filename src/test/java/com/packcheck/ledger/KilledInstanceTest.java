@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.packcheck.store.HotCodes;
 import com.packcheck.support.Answers;
+import com.packcheck.support.ChildPackCheck;
 import com.packcheck.support.Client;
 import com.packcheck.support.Invariants;
 import com.packcheck.support.Stack;
@@ -12,16 +13,12 @@ import com.packcheck.support.World;
 import com.packcheck.support.TestRedis;
 import com.packcheck.support.Waits;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("An instance killed with SIGKILL in the middle of a load of dispenses")
 class KilledInstanceTest {
-  private static final Pattern LISTENING = Pattern.compile("PackCheck listening on http://127\\.0\\.0\\.1:(\\d+)");
   static World world;
   static Stack stack;
 
@@ -51,19 +47,8 @@ class KilledInstanceTest {
     Stack.Account pharmacy = world.pharmacyA;
     List<String> codes = world.activeCodes(400);
 
-    // the child listens on a port of its own choosing (PACKCHECK_HTTP_PORT=0) and logs it: no port to race for
-    Path log = Files.createTempFile("packcheck-child", ".log");
-    ProcessBuilder child = new ProcessBuilder(
-        System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-        "com.packcheck.PackCheck").redirectErrorStream(true).redirectOutput(log.toFile());
-    child.environment().putAll(stack.environment());
-    Process process = child.start();
-    int port = await("the child JVM listening").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-        .failFast("the child JVM exited", () -> !process.isAlive())
-        .until(() -> LISTENING.matcher(Files.readString(log)).results().findFirst()
-            .map(m -> Integer.parseInt(m.group(1))), Optional::isPresent).orElseThrow();
-    Client doomed = new Client(port);
-    Waits.ready(doomed);
+    ChildPackCheck child = ChildPackCheck.start(stack.environment());
+    Client doomed = child.awaitReady(Duration.ofSeconds(30));
 
     List<CompletableFuture<Client.Response>> calls = new ArrayList<>();
     for (String code : codes) {
@@ -73,8 +58,8 @@ class KilledInstanceTest {
     // killed as soon as some are answered, so that most are in flight
     await("50 checks answered").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
         .until(() -> calls.stream().filter(CompletableFuture::isDone).count() >= 50);
-    process.destroyForcibly();
-    process.waitFor();
+    child.kill();
+    child.close();
 
     Answers answers = new Answers();
     int answeredBeforeKill = 0;
