@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * DESIGN.md's first invariant, checked against PostgreSQL and the answers the callers saw: for each
+ * The first invariant of docs/design.md (The invariants), checked against PostgreSQL and the answers the callers saw: for each
  * code and each state change, the state recorded in {@code codes} ⇔ exactly one interaction that made
  * that change ⇔ exactly one answer with {@code firstCheck: true}.
  */
