@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * race other tests for.
  */
 public final class ChildPackCheck implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("PackCheck listening on http://127\\.0\\.0\\.1:(\\d+)");
+  /** The start-up line, plain or in JSON (whose encoder writes '/' as '\/'). */
+  private static final Pattern LISTENING = Pattern.compile("PackCheck listening on http:\\\\?/\\\\?/127\\.0\\.0\\.1:(\\d+)");
   private final Process process;
   private final Path log;
   private int port;
