@@ -36,17 +36,18 @@ final class ContractClient {
     return exchange("GET", path, token, null, null);
   }
 
-  /** A JSON body, or none for {@code json == null}. */
-  Client.Response post(String path, String token, Object json) {
-    return json == null ? exchange("POST", path, token, null, null)
-        : exchange("POST", path, token, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
+  /** A JSON body, or none for {@code json == null}; {@code headers} as name, value, name, value… */
+  Client.Response post(String path, String token, Object json, String... headers) {
+    return json == null ? exchange("POST", path, token, null, null, headers)
+        : exchange("POST", path, token, "application/json", json.toString().getBytes(StandardCharsets.UTF_8), headers);
   }
 
   Client.Response postRaw(String path, String token, String contentType, byte[] body) {
     return exchange("POST", path, token, contentType, body);
   }
 
-  private Client.Response exchange(String method, String path, String token, String contentType, byte[] body) {
+  private Client.Response exchange(String method, String path, String token, String contentType, byte[] body,
+      String... headers) {
     HttpRequest.Builder http = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     int query = path.indexOf('?');
@@ -67,6 +68,10 @@ final class ContractClient {
     }
     if (body != null) {
       request.withBody(body);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      http.header(headers[i], headers[i + 1]);
+      request.withHeader(headers[i], headers[i + 1]);
     }
     HttpResponse<String> r = HTTP.sendAsync(http.build(), HttpResponse.BodyHandlers.ofString()).join();
     SimpleResponse.Builder response = SimpleResponse.Builder.status(r.statusCode()).withBody(r.body());

@@ -32,7 +32,7 @@ class WalkThroughTest {
   }
 
   @Test
-  @DisplayName("an admin sets up a manufacturer and a pharmacy, codes are uploaded, activated, verified, dispensed and recalled")
+  @DisplayName("an admin sets up a manufacturer and a pharmacy, codes are uploaded, activated, verified, dispensed (and replayed), billed and recalled")
   void walkThrough() throws Exception {
     Answers answers = new Answers();
     Client.Response m = api.post("/v1/manufacturers", stack.adminToken,
@@ -94,7 +94,8 @@ class WalkThroughTest {
     assertThat(verified.getString("reference")).matches("[0-9A-Z]{6,}");
     assertThat(verified.getString("message")).startsWith("Genuine").contains("Not dispensed yet");
 
-    JsonObject dispensed = verify(pharmacy, codes.get(0), "dispense", answers).json();
+    Client.Response sale = verify(pharmacy, codes.get(0), "dispense", answers, "Idempotency-Key", "sale-1001");
+    JsonObject dispensed = sale.json();
     assertThat(dispensed.getString("outcome")).isEqualTo("genuine");
     assertThat(dispensed.getBoolean("firstCheck")).isTrue();
     Instant at = Instant.parse(dispensed.getString("dispensedAt"));
@@ -102,6 +103,11 @@ class WalkThroughTest {
     assertThat(dispensed.getString("firstVerifiedAt")).isEqualTo(dispensed.getString("dispensedAt"));
     assertThat(dispensed.getString("reference")).isNotEqualTo(verified.getString("reference"));
     assertThat(dispensed.getString("message")).contains("Recorded as dispensed by you");
+
+    Client.Response replayed = api.post("/v1/verifications", pharmacy,
+        new JsonObject().put("code", codes.get(0)).put("action", "dispense"), "Idempotency-Key", "sale-1001");
+    assertThat(replayed.status()).isEqualTo(200);
+    assertThat(replayed.body()).as("a replay gets the identical answer").isEqualTo(sale.body());
 
     JsonObject again = verify(pharmacy, codes.get(0), "verify", answers).json();
     assertThat(again.getString("outcome")).isEqualTo("genuine");
@@ -122,6 +128,13 @@ class WalkThroughTest {
     assertThat(typo.json().getMap()).containsEntry("error", "invalid_code").containsEntry("outcome", "invalid");
     assertThat(typo.json().getString("message")).contains("re-check");
 
+    // the bill: each check at its price (the inactive one before activation too); the replay, the typo and
+    // the fake (no manufacturer's) are not billed
+    JsonObject usage = api.get("/v1/usage", maker).json();
+    assertThat(usage.getMap()).containsEntry("checks", 4).containsEntry("amount", 100).containsEntry("currency", "GHS");
+    assertThat(usage.getJsonObject("byChannel").getMap()).containsEntry("http", 4).containsEntry("sms", 0);
+    assertThat(usage.getJsonObject("byOutcome").getMap()).containsEntry("genuine", 3).containsEntry("inactive", 1);
+
     JsonObject batchView = api.get("/v1/batches/" + batchId, maker).json();
     assertThat(batchView.getMap()).containsEntry("id", (int) batchId).containsEntry("productId", (int) productId)
         .containsEntry("lot", "L2026-01").containsEntry("expiry", "2028-06-30").containsEntry("state", "active")
@@ -141,8 +154,9 @@ class WalkThroughTest {
     Invariants.check(stack, codes, answers);
   }
 
-  private static Client.Response verify(String token, String code, String action, Answers answers) {
-    Client.Response r = api.post("/v1/verifications", token, new JsonObject().put("code", code).put("action", action));
+  private static Client.Response verify(String token, String code, String action, Answers answers, String... headers) {
+    Client.Response r = api.post("/v1/verifications", token, new JsonObject().put("code", code).put("action", action),
+        headers);
     answers.record(code, action, r);
     return r;
   }
