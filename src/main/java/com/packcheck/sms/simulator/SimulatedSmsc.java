@@ -67,9 +67,10 @@ public final class SimulatedSmsc implements AutoCloseable {
   private final Thread acceptor;
   private volatile boolean closed;
 
-  public SimulatedSmsc(int port, String systemId, String password, int maxSubmitsPerSecond, int processors,
-      Consumer<Mt> onMt) throws IOException {
-    this.listener = new SMPPServerSessionListener(port, new LoopbackOnly());
+  /** Listens on {@code address} (the loopback address, unless a container stack needs another). */
+  public SimulatedSmsc(InetAddress address, int port, String systemId, String password, int maxSubmitsPerSecond,
+      int processors, Consumer<Mt> onMt) throws IOException {
+    this.listener = new SMPPServerSessionListener(port, new BoundTo(address));
     listener.setPduProcessorDegree(processors);
     listener.setQueueCapacity(10_000);
     this.systemId = systemId;
@@ -209,8 +210,14 @@ public final class SimulatedSmsc implements AutoCloseable {
     }
   }
 
-  /** A simulator with a default password has no business on the network: it listens on 127.0.0.1 only. */
-  private static final class LoopbackOnly implements ServerConnectionFactory {
+  /** jSMPP's listener on one address only, where its own factory takes every interface. */
+  private static final class BoundTo implements ServerConnectionFactory {
+    private final InetAddress address;
+
+    BoundTo(InetAddress address) {
+      this.address = address;
+    }
+
     @Override
     public ServerConnection listen(int port) throws IOException {
       return listen(port, 0, 50);
@@ -223,7 +230,7 @@ public final class SimulatedSmsc implements AutoCloseable {
 
     @Override
     public ServerConnection listen(int port, int timeout, int backlog) throws IOException {
-      ServerSocket socket = new ServerSocket(port, backlog, InetAddress.getLoopbackAddress());
+      ServerSocket socket = new ServerSocket(port, backlog, address);
       socket.setSoTimeout(timeout);
       return new ServerSocketConnection(socket);
     }

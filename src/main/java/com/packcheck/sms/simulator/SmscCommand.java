@@ -9,6 +9,8 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,14 +24,18 @@ public final class SmscCommand {
   private static final String USAGE = """
       usage: java -jar packcheck.jar smsc [--port 2775] [--system-id packcheck] [--password secret]
                                           [--short-code 1393] [--from +233244000001] [--tps 100]
-      Then type MOs, one a line: TEXT (from --from) or +NUMBER TEXT; an empty line or end of input stops.""";
+                                          [--listen 127.0.0.1]
+      Then type MOs, one a line: TEXT (from --from) or +NUMBER TEXT; an empty line or end of input stops.
+      --listen another address (0.0.0.0 in a container stack) needs a --password other than the default.""";
+  private static final String DEFAULT_PASSWORD = "secret";
 
   private SmscCommand() {
   }
 
   public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
     Map<String, String> opts = new HashMap<>(Map.of("--port", "2775", "--system-id", "packcheck",
-        "--password", "secret", "--short-code", "1393", "--from", "+233244000001", "--tps", "100"));
+        "--password", DEFAULT_PASSWORD, "--short-code", "1393", "--from", "+233244000001", "--tps", "100",
+        "--listen", "127.0.0.1"));
     for (int i = 0; i < args.length; i += 2) {
       if (!opts.containsKey(args[i]) || i + 1 >= args.length) {
         err.println(USAGE);
@@ -37,16 +43,28 @@ public final class SmscCommand {
       }
       opts.put(args[i], args[i + 1]);
     }
+    InetAddress listen;
+    try {
+      listen = InetAddress.getByName(opts.get("--listen"));
+    } catch (UnknownHostException e) {
+      err.println("smsc: --listen " + opts.get("--listen") + " is not an address of this machine");
+      return 64;
+    }
+    if (!listen.isLoopbackAddress() && opts.get("--password").equals(DEFAULT_PASSWORD)) {
+      // a simulator with the default password has no business on a network
+      err.println("smsc: --listen " + opts.get("--listen") + " needs a --password of your own");
+      return 64;
+    }
     SmsCharset charset = new SmsCharset(DefaultAlphabet.GSM7);
-    try (SimulatedSmsc smsc = new SimulatedSmsc(Integer.parseInt(opts.get("--port")), opts.get("--system-id"),
+    try (SimulatedSmsc smsc = new SimulatedSmsc(listen, Integer.parseInt(opts.get("--port")), opts.get("--system-id"),
         opts.get("--password"), Integer.parseInt(opts.get("--tps")), 4,
         mt -> out.println("MT " + mt.from() + " → " + mt.to() + ": " + text(charset, mt)))) {
       out.printf("""
-          SMSC simulator listening on 127.0.0.1:%d. Start PackCheck with:
+          SMSC simulator listening on %s:%d. Start PackCheck with:
             PACKCHECK_SMPP_HOST=127.0.0.1 PACKCHECK_SMPP_PORT=%d PACKCHECK_SMPP_SYSTEM_ID=%s \\
             PACKCHECK_SMPP_PASSWORD=%s PACKCHECK_SMPP_SHORT_CODE=%s PACKCHECK_SMPP_COUNTRY=GH java -jar target/packcheck.jar
           Then type MOs, one a line: TEXT (from %s) or +NUMBER TEXT.
-          """, smsc.port(), smsc.port(), opts.get("--system-id"), opts.get("--password"), opts.get("--short-code"),
+          """, listen.getHostAddress(), smsc.port(), smsc.port(), opts.get("--system-id"), opts.get("--password"), opts.get("--short-code"),
           opts.get("--from"));
       BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
       ReplyEncoder encoder = new ReplyEncoder(DefaultAlphabet.GSM7);

@@ -7,6 +7,7 @@ import com.packcheck.sms.smpp.MoHandler;
 import com.packcheck.sms.smpp.SmppLink;
 import com.packcheck.sms.smpp.SmscConfig;
 import com.packcheck.sms.smpp.SubmitOutcome;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,7 +30,7 @@ class SimulatedSmscTest {
     int port = freePort();
     List<SimulatedSmsc.Mt> mts = new CopyOnWriteArrayList<>();
     List<InboundPdu> mos = new CopyOnWriteArrayList<>();
-    try (SimulatedSmsc smsc = new SimulatedSmsc(port, "packcheck", "pw", 2, 4, mts::add);
+    try (SimulatedSmsc smsc = new SimulatedSmsc(InetAddress.getLoopbackAddress(), port, "packcheck", "pw", 2, 4, mts::add);
         SmppLink link = new SmppLink(SmscConfig.of("sim", "127.0.0.1", port, "packcheck", "pw", "1393", "GH"),
             pdu -> {
               mos.add(pdu);
