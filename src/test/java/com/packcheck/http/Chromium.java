@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -46,11 +47,12 @@ final class Chromium implements AutoCloseable {
 
   /** Skips the calling test class where Chromium or chromedriver is missing, except on CI, where it must run. */
   static void assumeInstalled() {
-    if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
+    List<Path> missing = Stream.of(BROWSER, DRIVER).filter(p -> !Files.isExecutable(p)).toList();
+    if (missing.isEmpty()) {
       return;
     }
-    String how = BROWSER + " or " + DRIVER + " is missing; install them with: "
-        + "sudo apt-get install chromium chromium-driver (Debian/Ubuntu)";
+    String how = "missing " + missing
+        + "; install with: sudo apt-get install chromium chromium-driver (Debian/Ubuntu)";
     if ("true".equals(System.getenv("CI"))) {
       fail("CI must run the dashboard test in a browser: " + how);
     }
@@ -70,8 +72,7 @@ final class Chromium implements AutoCloseable {
     ChromeOptions options = new ChromeOptions().setBinary(BROWSER.toFile()).addArguments("--headless=new",
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=en-US",
-        "--hide-scrollbars",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--user-data-dir=" + profile);
+        "--hide-scrollbars", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--user-data-dir=" + profile);
     options.setCapability("goog:loggingPrefs", logs);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
@@ -107,7 +108,7 @@ final class Chromium implements AutoCloseable {
     await(what, d -> Boolean.TRUE.equals(script("return Boolean(" + expression + ")", args)));
   }
 
-  /** The window's inner size, as a phone or a desktop screen would give it. */
+  /** The window's size: headless, with no browser frame, the page's viewport. */
   void windowSize(int width, int height) {
     driver.manage().window().setSize(new Dimension(width, height));
   }
