@@ -1,6 +1,12 @@
 package com.packcheck.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.openqa.selenium.support.ui.ExpectedConditions.and;
+import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
+import static org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBe;
+import static org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated;
+import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated;
 
 import com.packcheck.support.Client;
 import com.packcheck.support.Stack;
@@ -13,16 +19,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 @DisplayName("The manufacturer's dashboard, in headless Chromium, shows what the API reports and acts on alerts")
 class DashboardTest {
@@ -31,14 +43,13 @@ class DashboardTest {
 
   static World world;
   static Client api;
-  static Browser browser;
   static long batch;
   static long alertId;
-  Browser.Page page;
+  Chromium page;
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.assumeInstalled();
+    Chromium.assumeInstalled();
     world = new World(PRICE, Map.of("PACKCHECK_ALERT_SCAN_MS", "200"));
     api = world.instance(0);
     List<String> codes = Stack.codes(5);
@@ -52,44 +63,38 @@ class DashboardTest {
     for (Stack.Account pharmacy : List.of(world.pharmacyA, world.pharmacyB, pharmacyC)) {
       world.check(api, pharmacy, codes.get(4), "dispense");  // one code, three pharmacies: a clone
     }
-    alertId = awaitOpenAlert(world.maker);
-    browser = Browser.launch();
+    alertId = await("a cloned_code alert").atMost(Duration.ofSeconds(15)).until(() -> alerts(world.maker, "open")
+        .stream().map(JsonObject.class::cast).filter(a -> a.getString("kind").equals("cloned_code"))
+        .map(a -> a.getLong("id")).findFirst(), Optional::isPresent).orElseThrow();
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
     if (world != null) {
       world.close();
     }
   }
 
   @BeforeEach
-  void openPage() {
-    page = browser.newPage();
-    page.viewport(1280, 800, false);
+  void openPage(@TempDir Path profile) {
+    page = Chromium.open(profile);
+    page.windowSize(1280, 800);
   }
 
   @AfterEach
-  void noScriptErrors() {
-    List<String> problems = page.problems();
-    page.close();
-    assertThat(problems).as("script errors and policy violations on the page").isEmpty();
-  }
-
-  private static long awaitOpenAlert(Stack.Account maker) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
-      for (Object alert : alerts(maker, "open")) {
-        if (((JsonObject) alert).getString("kind").equals("cloned_code")) {
-          return ((JsonObject) alert).getLong("id");
-        }
-      }
-      Thread.sleep(100);
+  void noErrorsAndNothingFromElsewhere() {
+    if (page == null) {
+      return;  // the browser did not start: that failure is the test's
     }
-    throw new AssertionError("no cloned_code alert within 15 s");
+    try {
+      assertThat(page.consoleErrors(api.baseUrl() + "/v1/", api.baseUrl() + "/favicon.ico"))
+          .as("script errors, policy violations and failed loads in the console").isEmpty();
+      assertThat(page.requests()).as("the page's requests").isNotEmpty()
+          .allMatch(url -> url.startsWith(api.baseUrl() + "/"), "to PackCheck");
+    } finally {
+      page.close();
+      page = null;
+    }
   }
 
   private static JsonArray alerts(Stack.Account maker, String state) {
@@ -106,18 +111,35 @@ class DashboardTest {
     return YearMonth.now(ZoneOffset.UTC);
   }
 
+  private void openSignedIn(String token) {
+    page.driver.get(dashboardUrl());
+    signIn(token);
+    awaitFigures();
+  }
+
   private void signIn(String token) {
-    page.type("token-input", token);
-    page.click("[data-testid=sign-in-button]");
+    page.find("token-input").sendKeys(token);
+    page.find("sign-in-button").click();
   }
 
   private void awaitFigures() {
-    page.waitFor("(d => !d.hidden && d.getAttribute('aria-busy') === 'false')(" + Browser.Page.testId("dashboard") + ")",
-        "the dashboard's figures");
+    By dashboard = Chromium.testId("dashboard");
+    page.await("the dashboard's figures", and(visibilityOfElementLocated(dashboard),
+        attributeToBe(dashboard, "aria-busy", "false")));
+  }
+
+  private static By alert(long id) {
+    return By.cssSelector("[data-testid=alert][data-alert-id=\"" + id + "\"]");
+  }
+
+  private WebElement batchCell(String testId) {
+    return page.driver.findElement(By.cssSelector(
+        "[data-testid=batch-row][data-batch-id=\"" + batch + "\"] [data-testid=" + testId + "]"));
   }
 
   @Test
-  @DisplayName("the page is served fresh under a strict content security policy, and /dashboard leads to /dashboard/")
+  @DisplayName("the page is served fresh under a strict content security policy, opens on the sign-in form under it, "
+      + "and /dashboard leads to /dashboard/")
   void served() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> redirect = http.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/dashboard")).build(),
@@ -131,26 +153,27 @@ class DashboardTest {
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
       assertThat(r.headers().firstValue("Content-Security-Policy").orElse("")).startsWith("default-src 'self'");
     }
+    page.driver.get(dashboardUrl());
+    assertThat(page.visible("sign-in")).isTrue();
   }
 
   @Test
   @DisplayName("a wrong token is refused on the sign-in form, and is kept neither in the URL nor in the tab")
   void wrongToken() {
-    page.open(dashboardUrl());
+    page.driver.get(dashboardUrl());
     signIn("pcm_not-a-real-token");
-    page.waitFor(Browser.Page.testId("sign-in-error") + ".textContent.includes('" + REJECTED + "')", "the refusal");
+    page.await("the refusal", textToBePresentInElementLocated(Chromium.testId("sign-in-error"), REJECTED));
     assertThat(page.visible("sign-in")).isTrue();
     assertThat(page.visible("dashboard")).isFalse();
-    assertThat((String) page.eval("location.href")).isEqualTo(dashboardUrl());
-    assertThat(page.eval("sessionStorage.length")).isEqualTo(0);
+    assertThat(page.driver.getCurrentUrl()).isEqualTo(dashboardUrl());
+    assertThat(page.script("return sessionStorage.length")).isEqualTo(0L);
   }
 
   @Test
-  @DisplayName("signed in, the month's checks, amount, customers and a batch's codes are what the API reports, with one bar a day")
+  @DisplayName("signed in, the month's checks, amount, customers and a batch's codes are what the API reports, "
+      + "with one bar a day, also on a phone's screen")
   void figures() throws Exception {
-    page.open(dashboardUrl());
-    signIn(world.maker.token());
-    awaitFigures();
+    openSignedIn(world.maker.token());
 
     JsonObject month = api.get("/v1/reports/monthly?month=" + thisMonth(), world.maker.token()).json();
     JsonObject customers = api.get("/v1/customers/summary?from=" + thisMonth().atDay(1) + "&to="
@@ -158,54 +181,55 @@ class DashboardTest {
     JsonObject batchFigures = api.get("/v1/batches/" + batch, world.maker.token()).json();
     assertThat(month.getLong("checks")).as("the checks set up").isGreaterThanOrEqualTo(8);
 
-    assertThat(page.text("total-checks")).isEqualTo(month.getLong("checks").toString());
-    assertThat(page.text("total-amount")).isEqualTo("GHS " + BigDecimal.valueOf(month.getLong("amount"), 2));
-    assertThat(page.value("total-amount")).isEqualTo(month.getLong("amount").toString());
-    assertThat(page.text("customers")).isEqualTo(customers.getLong("customers").toString());
+    assertThat(page.find("total-checks").getText()).isEqualTo(month.getLong("checks").toString());
+    assertThat(page.find("total-amount").getText()).isEqualTo("GHS " + BigDecimal.valueOf(month.getLong("amount"), 2));
+    assertThat(page.find("total-amount").getDomAttribute("data-value")).isEqualTo(month.getLong("amount").toString());
+    assertThat(page.find("customers").getText()).isEqualTo(customers.getLong("customers").toString());
     assertThat(customers.getLong("customers")).isEqualTo(3);
-    String row = "document.querySelector('[data-testid=batch-row][data-batch-id=\"" + batch + "\"] [data-testid=%s]')";
-    assertThat(page.eval(String.format(row, "batch-codes") + ".dataset.value")).isEqualTo("5");
-    assertThat(page.eval(String.format(row, "batch-codes") + ".textContent"))
-        .isEqualTo(batchFigures.getLong("codes").toString());
-    assertThat(page.eval(String.format(row, "batch-consumed") + ".dataset.value"))
+    assertThat(batchCell("batch-codes").getDomAttribute("data-value")).isEqualTo("5");
+    assertThat(batchCell("batch-codes").getText()).isEqualTo(batchFigures.getLong("codes").toString());
+    assertThat(batchCell("batch-consumed").getDomAttribute("data-value"))
         .isEqualTo(batchFigures.getLong("consumed").toString());
 
-    assertThat(page.eval("document.querySelectorAll('[data-testid=day-bar]').length"))
-        .isEqualTo(thisMonth().lengthOfMonth()).isEqualTo(month.getJsonArray("byDay").size());
-    String today = java.time.LocalDate.now(ZoneOffset.UTC).toString();
-    assertThat(page.eval("document.querySelector('[data-testid=day-bar][data-date=\"" + today + "\"]').dataset.checks"))
+    assertThat(page.driver.findElements(By.cssSelector("[data-testid=day-bar]")))
+        .hasSize(thisMonth().lengthOfMonth()).hasSize(month.getJsonArray("byDay").size());
+    String today = LocalDate.now(ZoneOffset.UTC).toString();
+    assertThat(page.driver.findElement(By.cssSelector("[data-testid=day-bar][data-date=\"" + today + "\"]"))
+        .getDomAttribute("data-checks"))
         .isEqualTo(month.getJsonArray("byDay").stream().map(JsonObject.class::cast)
             .filter(d -> d.getString("date").equals(today)).findFirst().orElseThrow().getLong("checks").toString());
-    assertThat(page.eval("document.querySelector('[data-testid=by-outcome] tr[data-key=already_used] td').dataset.value"))
+    assertThat(page.driver.findElement(By.cssSelector("[data-testid=by-outcome] tr[data-key=already_used] td"))
+        .getDomAttribute("data-value"))
         .isEqualTo(month.getJsonObject("byOutcome").getLong("already_used").toString());
 
-    page.viewport(390, 844, false);
-    assertThat(page.eval("document.documentElement.scrollWidth <= window.innerWidth"))
+    page.windowSize(390, 844);
+    assertThat(page.script("return document.documentElement.clientWidth")).as("a phone's width").isEqualTo(390L);
+    page.awaitTrue("the chart redrawn at the phone's width",
+        "arguments[0].querySelector('svg').viewBox.baseVal.width === Math.max(arguments[0].clientWidth, 280)",
+        page.find("chart"));
+    assertThat(page.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
         .as("nothing wider than a phone's screen").isEqualTo(true);
-    page.waitFor("(c => c.querySelector('svg').viewBox.baseVal.width === Math.max(c.clientWidth, 280))("
-        + Browser.Page.testId("chart") + ")", "the chart redrawn at the phone's width");
     page.screenshot(Path.of("target", "dashboard-phone.png"));
   }
 
   @Test
   @DisplayName("the open cloned-code alert is listed; Acknowledge moves it on in the API and on the page, Close takes it off")
   void alerts() throws Exception {
-    page.open(dashboardUrl());
-    signIn(world.maker.token());
-    awaitFigures();
-    String item = "document.querySelector('[data-testid=alert][data-alert-id=\"" + alertId + "\"]')";
-    assertThat(page.eval(item + ".dataset.state")).isEqualTo("open");
-    assertThat((String) page.eval(item + ".textContent")).contains("Cloned code", "3 different customers");
-    assertThat(page.text("alerts-by-kind")).contains("Cloned code 1");
+    openSignedIn(world.maker.token());
+    WebElement item = page.driver.findElement(alert(alertId));
+    assertThat(item.getDomAttribute("data-state")).isEqualTo("open");
+    assertThat(item.getText()).contains("Cloned code", "3 different customers");
+    assertThat(page.find("alerts-by-kind").getText()).contains("Cloned code 1");
     page.screenshot(Path.of("target", "dashboard.png"));
 
-    page.click("[data-alert-id=\"" + alertId + "\"] [data-testid=acknowledge]");
-    page.waitFor(item + ".dataset.state === 'acknowledged'", "the alert acknowledged on the page");
+    item.findElement(Chromium.testId("acknowledge")).click();
+    page.await("the alert acknowledged on the page", attributeToBe(alert(alertId), "data-state", "acknowledged"));
     assertThat(alerts(world.maker, "acknowledged")).anyMatch(a -> ((JsonObject) a).getLong("id") == alertId);
-    assertThat(page.eval(item + ".querySelector('[data-testid=acknowledge]')")).isNull();
+    item = page.driver.findElement(alert(alertId));
+    assertThat(item.findElements(Chromium.testId("acknowledge"))).isEmpty();
 
-    page.click("[data-alert-id=\"" + alertId + "\"] [data-testid=close]");
-    page.waitFor(item + " === null", "the closed alert off the page");
+    item.findElement(Chromium.testId("close")).click();
+    page.await("the closed alert off the page", numberOfElementsToBe(alert(alertId), 0));
     assertThat(alerts(world.maker, "closed")).anyMatch(a -> ((JsonObject) a).getLong("id") == alertId);
     assertThat(page.visible("empty-alerts")).isTrue();
   }
@@ -214,36 +238,33 @@ class DashboardTest {
   @DisplayName("a manufacturer with no checks yet sees empty states, not an empty chart")
   void emptyMonth() {
     Stack.Account newcomer = world.stack.manufacturer(api, PRICE);
-    page.open(dashboardUrl());
-    signIn(newcomer.token());
-    awaitFigures();
-    assertThat(page.text("empty-checks")).isEqualTo("No checks this month yet.");
+    openSignedIn(newcomer.token());
+    assertThat(page.find("empty-checks").getText()).isEqualTo("No checks this month yet.");
     assertThat(page.visible("empty-checks")).isTrue();
     assertThat(page.visible("chart")).isFalse();
-    assertThat(page.text("total-checks")).isEqualTo("0");
+    assertThat(page.find("total-checks").getText()).isEqualTo("0");
     assertThat(page.visible("empty-batches")).isTrue();
     assertThat(page.visible("empty-alerts")).isTrue();
   }
 
   @Test
-  @DisplayName("when PackCheck cannot be reached the page says so and offers a retry that works once it can; sign-out forgets the token")
+  @DisplayName("when PackCheck cannot be reached the page says so and offers a retry that works once it can; "
+      + "sign-out forgets the token")
   void unreachable() {
-    page.open(dashboardUrl());
-    signIn(world.maker.token());
-    awaitFigures();
+    openSignedIn(world.maker.token());
     page.offline(true);
-    page.eval("(m => { m.value = '" + thisMonth().minusMonths(1) + "'; m.dispatchEvent(new Event('change')); })("
-        + Browser.Page.testId("month") + ")");
-    page.waitFor("!" + Browser.Page.testId("failure") + ".hidden", "the failure message");
-    assertThat(page.text("failure-text")).contains("could not be reached");
+    page.script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'))",
+        page.find("month"), thisMonth().minusMonths(1).toString());
+    page.await("the failure message", visibilityOfElementLocated(Chromium.testId("failure")));
+    assertThat(page.find("failure-text").getText()).contains("could not be reached");
 
     page.offline(false);
-    page.click("[data-testid=retry]");
+    page.find("retry").click();
     awaitFigures();
     assertThat(page.visible("failure")).isFalse();
 
-    page.click("[data-testid=sign-out]");
-    page.waitFor("!" + Browser.Page.testId("sign-in") + ".hidden", "the sign-in form");
-    assertThat(page.eval("sessionStorage.length")).isEqualTo(0);
+    page.find("sign-out").click();
+    page.await("the sign-in form", visibilityOfElementLocated(Chromium.testId("sign-in")));
+    assertThat(page.script("return sessionStorage.length")).isEqualTo(0L);
   }
 }
