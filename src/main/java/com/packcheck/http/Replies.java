@@ -70,12 +70,14 @@ final class Replies {
       int status = ctx.statusCode();
       error(ctx, status, statusCode(status), f instanceof VertxException ? f.getMessage() : statusMessage(status));
     } else if (isUnavailable(f)) {
-      LOG.warn("PostgreSQL unavailable: {}", f.toString());
+      LOG.atWarn().addKeyValue("channel", "http").addKeyValue("path", ctx.request().path())
+          .log("PostgreSQL unavailable: {}", f.toString());
       ctx.response().putHeader("Retry-After", "1");
       error(ctx, 503, "unavailable", "PackCheck could not reach its database; nothing was recorded "
           + "that a retry would not see. Please retry in a moment.");
     } else {
-      LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), f);
+      LOG.atError().addKeyValue("channel", "http").addKeyValue("path", ctx.request().path()).setCause(f)
+          .log("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path());
       error(ctx, 500, "internal", "unexpected error");
     }
   }
