@@ -52,7 +52,7 @@ public final class SmsGateway implements AutoCloseable {
       Map<String, SmscConfig> byName = new LinkedHashMap<>();
       settings.smscs().forEach(s -> byName.put(s.name(), s));
       SmsService service = new SmsService(byName, store, checks, hmac, cipher, redis, templates, settings.budget(),
-          settings.maxBadPerHour(), settings.language(), metrics);
+          settings.maxBadPerHour(), settings.language(), settings.redeliveryWindow(), metrics);
       List<SmppLink> links = new ArrayList<>();
       List<OutboxSender> senders = new ArrayList<>();
       for (SmscConfig smsc : settings.smscs()) {

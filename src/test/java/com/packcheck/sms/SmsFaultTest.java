@@ -88,7 +88,7 @@ class SmsFaultTest {
     redisProxy.cut();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, codes.get(1))).isZero();
     assertThat(Phones.awaitReply(smsc, phone, 2)).startsWith("GENUINE").contains("First check");
-    // another text (the same one within a day would be a redelivery), the same shopper
+    // another text (the same one at once would be taken for a redelivery), the same shopper
     assertThat(smsc.deliverMo(phone, SHORT_CODE, "CHECK " + codes.get(0))).isZero();
     assertThat(Phones.awaitReply(smsc, phone, 3)).startsWith("GENUINE").contains("You first verified");
   }
