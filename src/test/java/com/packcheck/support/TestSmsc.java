@@ -25,6 +25,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -194,6 +195,27 @@ public final class TestSmsc implements AutoCloseable {
 
   public CompletableFuture<Integer> deliverAsync(DeliverSm pdu) {
     return CompletableFuture.supplyAsync(() -> deliver(pdu), workers);
+  }
+
+  /**
+   * Delivers {@code text} to {@code to} from {@code n} new numbers at once, as a burst of shoppers
+   * would; returns the numbers once every MO got deliver_sm_resp OK.
+   */
+  public List<String> deliverBurst(String to, String text, int n) {
+    List<String> phones = new ArrayList<>();
+    List<CompletableFuture<Integer>> delivered = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String phone = Phones.newNumber();
+      phones.add(phone);
+      delivered.add(deliverAsync(mo(phone, to, text.getBytes(StandardCharsets.US_ASCII))));
+    }
+    for (int i = 0; i < n; i++) {
+      int status = delivered.get(i).join();
+      if (status != 0) {
+        throw new AssertionError("deliver_sm_resp status " + status + " for the MO from " + phones.get(i));
+      }
+    }
+    return phones;
   }
 
   /** Sends an enquire_link and returns how long the ESME took to answer it. */
