@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one SMSC's queued replies: taken from the outbox (rows another instance holds are skipped),
  * submitted from the short code the MO was sent to, at most the SMSC's submits per second across every
- * bind and instance (a token bucket shared through Redis), at most a window of submits in flight. Throttled (0x58):
- * the bind pauses and the part is retried; queue full (0x14): retried; no response: never resent (the
- * receipt will tell), the reply is marked unknown.
+ * bind and instance (a token bucket shared through Redis, {@link SubmitRate}), at most a window of
+ * submits in flight. Throttled (0x58): the bind pauses and the part is retried; queue full (0x14):
+ * retried; no response: never resent (the receipt will tell), the reply is marked unknown.
  */
 final class OutboxSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
