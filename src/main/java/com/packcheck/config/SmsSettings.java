@@ -24,8 +24,14 @@ import java.util.function.Function;
  * @param budget         how long an MO may take to be committed before ESME_RX_T_APPN asks for redelivery
  * @param maxBadPerHour  malformed or fake checks a sender may make in an hour before its checks stop
  * @param language       the reply language when the MO names none ({@code en}, {@code fr})
+ * @param redeliveryWindow how soon after its reply went out the same MO again is taken for the SMSC
+ *                       redelivering it (left unanswered) rather than the shopper sending it again
+ *                       (answered again). An SMSC redelivers an MO whose deliver_sm_resp it missed or
+ *                       that got ESME_RX_T_APPN within seconds to a minute; a shopper sends again when
+ *                       no reply came, rarely sooner than that.
  */
-public record SmsSettings(List<SmscConfig> smscs, int binds, Duration budget, int maxBadPerHour, String language) {
+public record SmsSettings(List<SmscConfig> smscs, int binds, Duration budget, int maxBadPerHour, String language,
+    Duration redeliveryWindow) {
 
   public boolean enabled() {
     return !smscs.isEmpty();
@@ -43,7 +49,9 @@ public record SmsSettings(List<SmscConfig> smscs, int binds, Duration budget, in
         number(env.get("PACKCHECK_SMPP_BINDS"), "PACKCHECK_SMPP_BINDS", 1),
         Duration.ofMillis(number(env.get("PACKCHECK_SMPP_BUDGET_MS"), "PACKCHECK_SMPP_BUDGET_MS", 2000)),
         number(env.get("PACKCHECK_SMS_MAX_BAD_PER_HOUR"), "PACKCHECK_SMS_MAX_BAD_PER_HOUR", 5),
-        env.getOrDefault("PACKCHECK_SMS_LANGUAGE", "en").trim().toLowerCase(Locale.ROOT));
+        env.getOrDefault("PACKCHECK_SMS_LANGUAGE", "en").trim().toLowerCase(Locale.ROOT),
+        Duration.ofMillis(notNegative(number(env.get("PACKCHECK_SMS_REDELIVERY_WINDOW_MS"),
+            "PACKCHECK_SMS_REDELIVERY_WINDOW_MS", 60_000), "PACKCHECK_SMS_REDELIVERY_WINDOW_MS")));
   }
 
   /** {@code smsc.<name>.<setting> = value}: host, port, system_id, password, short_code, ... */
@@ -103,6 +111,13 @@ public record SmsSettings(List<SmscConfig> smscs, int binds, Duration budget, in
 
   private static String orDefault(String value, String fallback) {
     return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  private static int notNegative(int value, String name) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must not be negative, got " + value);
+    }
+    return value;
   }
 
   private static int number(String value, String name, int fallback) {

@@ -6,7 +6,6 @@ import com.packcheck.sms.smpp.SmscConfig;
 import com.packcheck.sms.smpp.SubmitOutcome;
 import com.packcheck.sms.text.EncodedReply;
 import com.packcheck.sms.text.ReplyEncoder;
-import com.packcheck.store.HotCodes;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one SMSC's queued replies: taken from the outbox (rows another instance holds are skipped),
  * submitted from the short code the MO was sent to, at most the SMSC's submits per second across every
- * bind and instance (a shared Redis counter), at most a window of submits in flight. Throttled (0x58):
- * the bind pauses and the part is retried; queue full (0x14): retried; no response: never resent (the
- * receipt will tell), the reply is marked unknown.
+ * bind and instance (a token bucket shared through Redis, {@link SubmitRate}), at most a window of
+ * submits in flight. Throttled (0x58): the bind pauses and the part is retried; queue full (0x14):
+ * retried; no response: never resent (the receipt will tell), the reply is marked unknown.
  */
 final class OutboxSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
@@ -41,22 +40,20 @@ final class OutboxSender implements AutoCloseable {
   private final List<SmppLink> links;
   private final SmsStore store;
   private final Sealer cipher;
-  private final HotCodes counters;
+  private final SubmitRate rate;
   private final ReplyEncoder encoder;
   private final ExecutorService submitters;
   private final Semaphore window;
   private final Thread taker;
   private volatile boolean running = true;
   private volatile long pausedUntil;
-  private long localSecond;
-  private int localCount;
 
-  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, Sealer cipher, HotCodes counters) {
+  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, Sealer cipher, SubmitRate rate) {
     this.smsc = smsc;
     this.links = links;
     this.store = store;
     this.cipher = cipher;
-    this.counters = counters;
+    this.rate = rate;
     this.encoder = new ReplyEncoder(smsc.defaultAlphabet());
     this.window = new Semaphore(smsc.window());
     this.submitters = Executors.newFixedThreadPool(smsc.window(), r -> {
@@ -152,7 +149,7 @@ final class OutboxSender implements AutoCloseable {
       throws InterruptedException {
     SubmitOutcome outcome = new SubmitOutcome.NotSent("not tried");
     for (int attempt = 0; attempt < PART_TRIES; attempt++) {
-      waitForRate();
+      rate.acquire();
       SmppLink link = links.stream().filter(SmppLink::isBound).findFirst().orElse(null);
       if (link == null) {
         return new SubmitOutcome.NotSent("no bind");
@@ -167,31 +164,6 @@ final class OutboxSender implements AutoCloseable {
       Thread.sleep(THROTTLE_PAUSE.toMillis());
     }
     return outcome;
-  }
-
-  /** Blocks until a submit fits within the SMSC's submits per second, shared through Redis. */
-  private void waitForRate() throws InterruptedException {
-    while (true) {
-      long second = System.currentTimeMillis() / 1000;
-      long used;
-      try {
-        used = counters.count("tps:" + smsc.name() + ":" + second, Duration.ofSeconds(2)).get(1, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        used = localCount(second);  // Redis unreachable: this instance keeps the rate alone
-      }
-      if (used <= smsc.maxTps()) {
-        return;
-      }
-      Thread.sleep(Math.max(1, (second + 1) * 1000 - System.currentTimeMillis()));
-    }
-  }
-
-  private synchronized long localCount(long second) {
-    if (second != localSecond) {
-      localSecond = second;
-      localCount = 0;
-    }
-    return ++localCount;
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -31,28 +31,34 @@ public final class SmsGateway implements AutoCloseable {
   private final String deployment;
   private final List<SmppLink> links;
   private final List<OutboxSender> senders;
+  private final SubmitRates rates;
   private final long backlogTimer;
 
   private SmsGateway(Vertx vertx, String deployment, List<SmppLink> links, List<OutboxSender> senders,
-      long backlogTimer) {
+      SubmitRates rates, long backlogTimer) {
     this.vertx = vertx;
     this.deployment = deployment;
     this.links = links;
     this.senders = senders;
+    this.rates = rates;
     this.backlogTimer = backlogTimer;
   }
 
-  /** Starts the channel; the binds come up in the background (and come back after any loss). */
+  /**
+   * Starts the channel; the binds come up in the background (and come back after any loss). Connects
+   * to Redis for the submit rates first: call it where blocking is allowed, not on an event loop.
+   */
   public static Future<SmsGateway> start(Vertx vertx, Config config, Database db, Pool pool, Hmac hmac,
       Sealer cipher, HotState hot, HotCodes redis, ManufacturerTemplates templates, MeterRegistry metrics) {
     SmsSettings settings = config.sms();
     SmsVerticle checks = new SmsVerticle(config, db, hmac, hot, metrics);
-    return vertx.deployVerticle(checks).map(deployment -> {
+    SubmitRates rates = new SubmitRates(config.redisUrl().orElseThrow(), config.redisPrefix(), config.redisTimeout());
+    return vertx.deployVerticle(checks).onFailure(e -> rates.closeAsync()).map(deployment -> {
       SmsStore store = new SmsStore(pool);
       Map<String, SmscConfig> byName = new LinkedHashMap<>();
       settings.smscs().forEach(s -> byName.put(s.name(), s));
       SmsService service = new SmsService(byName, store, checks, hmac, cipher, redis, templates, settings.budget(),
-          settings.maxBadPerHour(), settings.language(), metrics);
+          settings.maxBadPerHour(), settings.language(), settings.redeliveryWindow(), metrics);
       List<SmppLink> links = new ArrayList<>();
       List<OutboxSender> senders = new ArrayList<>();
       for (SmscConfig smsc : settings.smscs()) {
@@ -63,14 +69,14 @@ public final class SmsGateway implements AutoCloseable {
           link.start();
         }
         links.addAll(binds);
-        senders.add(new OutboxSender(smsc, binds, store, cipher, redis));
+        senders.add(new OutboxSender(smsc, binds, store, cipher, rates.forSmsc(smsc.name(), smsc.maxTps())));
         LOG.info("SMS: {} bind(s) to {}", settings.binds(), smsc);
       }
       AtomicReference<double[]> backlog = new AtomicReference<>(new double[2]);
       Gauge.builder("packcheck.sms.outbox.pending", () -> backlog.get()[0]).register(metrics);
       Gauge.builder("packcheck.sms.outbox.oldest.seconds", () -> backlog.get()[1]).register(metrics);
       long timer = vertx.setPeriodic(1000, id -> store.backlog().onSuccess(backlog::set));
-      return new SmsGateway(vertx, deployment, links, senders, timer);
+      return new SmsGateway(vertx, deployment, links, senders, rates, timer);
     });
   }
 
@@ -90,6 +96,7 @@ public final class SmsGateway implements AutoCloseable {
   public void close() {
     vertx.cancelTimer(backlogTimer);
     senders.forEach(OutboxSender::close);
+    rates.close();
     links.forEach(SmppLink::close);
     try {
       vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);

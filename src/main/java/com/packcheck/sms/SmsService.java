@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * their message, senders become customers, codes are checked through the ledger, and only once the
  * check and its reply are committed is the MO acknowledged. Anything that cannot be committed within
  * the budget answers MoHandler.RETRY_LATER: the SMSC redelivers, and the redelivery finds the MO's claim and
- * replays its check by idempotency key, so it changes nothing and is billed once.
+ * replays its check by idempotency key, so it changes nothing and is billed once. The same MO once its
+ * claim has a reply is answered with that reply again, unless the reply is still on its way or went out
+ * within the redelivery window (then it is the SMSC redelivering, and that reply is the answer).
  *
  * <p>Runs on jSMPP's PDU-processor threads, which may block; never on an event loop.
  */
@@ -60,6 +62,7 @@ final class SmsService implements MoHandler {
   private final Duration budget;
   private final int maxBadPerHour;
   private final String language;
+  private final Duration redeliveryWindow;
   /** Built once: what data_coding 0 means differs per SMSC. */
   private final Map<String, SmsCharset> charsets = new HashMap<>();
   private final MoParser parser;
@@ -68,7 +71,7 @@ final class SmsService implements MoHandler {
 
   SmsService(Map<String, SmscConfig> smscs, SmsStore store, SmsVerticle checks, Hmac hmac, Sealer cipher,
       HotCodes counters, ManufacturerTemplates templates, Duration budget, int maxBadPerHour, String language,
-      MeterRegistry metrics) {
+      Duration redeliveryWindow, MeterRegistry metrics) {
     this.smscs = smscs;
     this.store = store;
     this.checks = checks;
@@ -79,6 +82,7 @@ final class SmsService implements MoHandler {
     this.budget = budget;
     this.maxBadPerHour = maxBadPerHour;
     this.language = language;
+    this.redeliveryWindow = redeliveryWindow;
     this.parser = new MoParser(language);
     smscs.forEach((name, smsc) -> charsets.put(name, new SmsCharset(smsc.defaultAlphabet())));
     for (Outcome o : Outcome.values()) {
@@ -128,6 +132,16 @@ final class SmsService implements MoHandler {
     byte[] sealed = cipher.encrypt(e164);
     byte[] dedupe = hmac.digest("mo", smsc.name() + '\n' + e164 + '\n' + text);
     SmsStore.Claim claim = await(store.claim(dedupe, customer, sealed, PhoneNumbers.region(e164)), deadline);
+    byte[] claimKey = claimKey(dedupe, claim);
+    if (!claim.fresh()) {
+      SmsStore.Again again = await(store.replyAgain(claimKey, shortCode, redeliveryWindow), deadline);
+      if (again.replied()) {
+        LOG.debug("MO on {} claimed before: {}", smsc.name(),
+            again.queued() ? "its reply sent again" : "its reply is on its way or just went out");
+        return;
+      }
+      // claimed, never answered (its first handling ran out of budget): on as a redelivery
+    }
     String language = languageOf(command);
     Reply kind;
     ReplyValues values = ReplyValues.NONE;
@@ -163,7 +177,7 @@ final class SmsService implements MoHandler {
     }
     String body = checked != null ? templates.forManufacturer(checked.manufacturerId()).render(language, checked)
         : templates.forManufacturer(null).render(language, kind, values);
-    await(store.enqueue(new SmsStore.Reply(claimKey(dedupe, claim), smsc.name(), shortCode, sealed, kind.key, body,
+    await(store.enqueue(new SmsStore.Reply(claimKey, smsc.name(), shortCode, sealed, kind.key, body,
         language)), deadline);
   }
 
@@ -279,7 +293,7 @@ final class SmsService implements MoHandler {
     return language;
   }
 
-  /** One reply per claim: a redelivery of a claimed MO finds its reply already queued. */
+  /** A claim's replies are keyed by it: the same MO again finds them. */
   private static byte[] claimKey(byte[] dedupe, SmsStore.Claim claim) {
     long at = claim.at().toInstant().toEpochMilli();
     byte[] key = java.util.Arrays.copyOf(dedupe, dedupe.length + 8);

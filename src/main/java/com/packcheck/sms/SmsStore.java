@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ final class SmsStore {
   private static final String OPT_OUT = "update customers set opted_out_at = now(), opted_in_at = null where id = $1";
   /**
    * Claims an MO: a new claim, or one older than a day (the same text again is a new check), returns
-   * its time; a claim younger than a day returns nothing: this MO is a redelivery.
+   * its time; a claim younger than a day returns nothing: this MO is the same text again, a redelivery
+   * or a shopper sending it again, answered from the claim.
    */
   private static final String CLAIM = """
       with customer as (
@@ -40,7 +42,30 @@ final class SmsStore {
   private static final String ENQUEUE = """
       insert into sms_outbox (claim_key, smsc, source, destination_enc, kind, body, language)
       values ($1, $2, $3, $4, $5, $6, $7)
-      on conflict (claim_key) do nothing
+      on conflict (claim_key, reply_no) do nothing
+      """;
+  /**
+   * The same MO again, once its claim has a reply: queues a copy of the last reply (from the short code
+   * this MO was sent to), unless a reply of the claim is still queued or in flight, or went out less
+   * than $3 seconds ago: that MO is the SMSC redelivering, and the reply on its way is the answer.
+   * Returns whether the claim has a reply, and whether a copy was queued.
+   */
+  private static final String REPLY_AGAIN = """
+      with replies as (
+        select reply_no, state, greatest(created_at, taken_at, sent_at) as last_at, smsc, destination_enc, kind,
+          body, language
+        from sms_outbox where claim_key = $1
+      ), last as (
+        select * from replies order by reply_no desc limit 1
+      ), again as (
+        insert into sms_outbox (claim_key, reply_no, smsc, source, destination_enc, kind, body, language)
+        select $1, reply_no + 1, smsc, $2, destination_enc, kind, body, language from last
+        where not exists (select 1 from replies
+                          where state in ('pending', 'sending') or last_at > now() - make_interval(secs => $3))
+        on conflict (claim_key, reply_no) do nothing
+        returning id
+      )
+      select (select count(*) from last), (select count(*) from again)
       """;
   /** The due replies of one SMSC, taken by this instance (skipping rows another instance holds). */
   private static final String TAKE_DUE = """
@@ -137,6 +162,20 @@ final class SmsStore {
         r.smsc(), r.source(), Buffer.buffer(r.sealedDestination()), r.kind(), r.body(), r.language()));
   }
 
+  /** What became of an MO claimed before: whether its claim has a reply, and whether it was queued again. */
+  record Again(boolean replied, boolean queued) {
+  }
+
+  /** For an MO claimed before: its claim's last reply again, unless one is on its way or just went out. */
+  Future<Again> replyAgain(byte[] claimKey, String source, Duration redeliveryWindow) {
+    return pool.preparedQuery(REPLY_AGAIN)
+        .execute(Tuple.of(Buffer.buffer(claimKey), source, redeliveryWindow.toMillis() / 1000.0))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new Again(r.getLong(0) > 0, r.getLong(1) > 0);
+        });
+  }
+
   record Due(long id, String source, byte[] sealedDestination, String body) {
   }
 
@@ -161,7 +200,7 @@ final class SmsStore {
   }
 
   /** Puts replies back in the queue that an instance took over {@code after} ago and never settled: how many. */
-  Future<Integer> releaseAbandoned(java.time.Duration after) {
+  Future<Integer> releaseAbandoned(Duration after) {
     return pool.preparedQuery(RELEASE_ABANDONED).execute(Tuple.of(after.toMillis() / 1000.0)).map(RowSet::rowCount);
   }
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Shoppers check codes by SMS (an in-process SMSC on Cloudhopper)")
 class SmsChannelTest {
   static final String SHORT_CODE = "1393";
+  /** Short, so a shopper's second send can come after it within a test. */
+  static final int REDELIVERY_WINDOW_MS = 3000;
   static TestSmsc smsc;
   static World world;
   static Client api;
@@ -32,7 +34,7 @@ class SmsChannelTest {
     world = new World(7, Map.of("PACKCHECK_SMPP_HOST", smsc.host(), "PACKCHECK_SMPP_PORT", "" + smsc.port(),
         "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "s3cret",
         "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_COUNTRY", "GH", "PACKCHECK_SMPP_MAX_TPS", "200",
-        "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "3"));
+        "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "3", "PACKCHECK_SMS_REDELIVERY_WINDOW_MS", "" + REDELIVERY_WINDOW_MS));
     api = world.instance(0);
     long deadline = System.currentTimeMillis() + 15_000;
     while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
@@ -130,7 +132,7 @@ class SmsChannelTest {
   }
 
   @Test
-  @DisplayName("the same MO delivered again changes nothing, bills nothing and gets no second reply")
+  @DisplayName("the same MO delivered again just after its reply went out changes nothing, bills nothing and gets no second reply")
   void redelivery() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
@@ -140,6 +142,44 @@ class SmsChannelTest {
     Thread.sleep(500);
     assertThat(Phones.replies(smsc, phone)).hasSize(1);
     assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions);
+  }
+
+  @Test
+  @DisplayName("a shopper sending the same code again once the reply went out gets the same answer again, billed once, consuming nothing more")
+  void sentAgain() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String phone = Phones.newNumber();
+    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    String first = send(phone, code);
+    assertThat(first).contains("First check");
+    Thread.sleep(REDELIVERY_WINDOW_MS + 500);
+    assertThat(send(phone, code)).isEqualTo(first);
+    Thread.sleep(300);
+    assertThat(Phones.replies(smsc, phone)).containsExactly(first, first);
+    assertThat(count("select count(*) from interactions where channel = 'sms'")).as("billed once").isEqualTo(interactions + 1);
+    assertThat(count("select count(*) from sms_outbox where body = '" + first.replace("'", "''") + "'")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("the same MO delivered again while its reply is still being submitted, past the window, gets no second reply")
+  void redeliveryWhileInFlight() throws Exception {
+    String code = world.activeCodes(1).get(0);
+    String phone = Phones.newNumber();
+    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    // five throttled submits: the reply stays in flight for about five seconds, longer than the window
+    smsc.rejectNextSubmits(0x58, 5);
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (count("select count(*) from sms_outbox where state = 'sending' and taken_at < now() - make_interval(secs => "
+        + (REDELIVERY_WINDOW_MS + 200) / 1000.0 + ")") == 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(Phones.replies(smsc, phone)).as("still throttled").isEmpty();
+    assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
+    assertThat(Phones.awaitReply(smsc, phone, 1)).contains("First check");
+    Thread.sleep(500);
+    assertThat(Phones.replies(smsc, phone)).hasSize(1);
+    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions + 1);
   }
 
   @Test

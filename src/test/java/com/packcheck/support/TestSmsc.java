@@ -25,6 +25,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,13 +45,28 @@ public final class TestSmsc implements AutoCloseable {
 
   /**
    * One submit_sm as the SMSC saw it, and its answer: {@code status} 0 taken, else the error it got,
-   * or -1 when the SMSC stayed silent.
+   * or -1 when the SMSC stayed silent; {@code bind} numbers the session it came on (1 the first bind).
    */
   public record Submit(String from, byte fromTon, byte fromNpi, String to, byte toTon, byte toNpi,
-      byte dataCoding, byte esmClass, byte[] shortMessage, byte registeredDelivery, Instant at, int status) {
+      byte dataCoding, byte esmClass, byte[] shortMessage, byte registeredDelivery, Instant at, int status,
+      int bind) {
     public boolean taken() {
       return status == 0;
     }
+  }
+
+  /** The most submits that arrived within any one second (a rolling second, not the clock's). */
+  public static int mostInAnySecond(List<Submit> submits) {
+    List<Instant> times = submits.stream().map(Submit::at).sorted().toList();
+    int most = 0;
+    int first = 0;
+    for (int last = 0; last < times.size(); last++) {
+      while (!times.get(first).plusSeconds(1).isAfter(times.get(last))) {
+        first++;
+      }
+      most = Math.max(most, last - first + 1);
+    }
+    return most;
   }
 
   private final String systemId;
@@ -181,6 +197,27 @@ public final class TestSmsc implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> deliver(pdu), workers);
   }
 
+  /**
+   * Delivers {@code text} to {@code to} from {@code n} new numbers at once, as a burst of shoppers
+   * would; returns the numbers once every MO got deliver_sm_resp OK.
+   */
+  public List<String> deliverBurst(String to, String text, int n) {
+    List<String> phones = new ArrayList<>();
+    List<CompletableFuture<Integer>> delivered = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String phone = Phones.newNumber();
+      phones.add(phone);
+      delivered.add(deliverAsync(mo(phone, to, text.getBytes(StandardCharsets.US_ASCII))));
+    }
+    for (int i = 0; i < n; i++) {
+      int status = delivered.get(i).join();
+      if (status != 0) {
+        throw new AssertionError("deliver_sm_resp status " + status + " for the MO from " + phones.get(i));
+      }
+    }
+    return phones;
+  }
+
   /** Sends an enquire_link and returns how long the ESME took to answer it. */
   public Duration enquireLink() {
     long start = System.nanoTime();
@@ -227,7 +264,7 @@ public final class TestSmsc implements AutoCloseable {
     }
   }
 
-  private PduResponse answer(PduRequest<?> request) {
+  private PduResponse answer(PduRequest<?> request, int bind) {
     if (request instanceof Unbind) {
       unbinds.incrementAndGet();
     }
@@ -248,7 +285,7 @@ public final class TestSmsc implements AutoCloseable {
         submit.getSourceAddress().getNpi(), submit.getDestAddress().getAddress(),
         submit.getDestAddress().getTon(), submit.getDestAddress().getNpi(), submit.getDataCoding(),
         submit.getEsmClass(), submit.getShortMessage(), submit.getRegisteredDelivery(), Instant.now(),
-        resp == null ? -1 : resp.getCommandStatus()));
+        resp == null ? -1 : resp.getCommandStatus(), bind));
     return resp; // Cloudhopper sends no response for null
   }
 
@@ -272,14 +309,14 @@ public final class TestSmsc implements AutoCloseable {
 
     @Override
     public void sessionCreated(Long sessionId, SmppServerSession session, BaseBindResp resp) {
+      int bind = binds.incrementAndGet();
       session.serverReady(new DefaultSmppSessionHandler() {
         @Override
         public PduResponse firePduRequestReceived(PduRequest request) {
-          return answer(request);
+          return answer(request, bind);
         }
       });
       bound.set(session);
-      binds.incrementAndGet();
     }
 
     @Override

@@ -1,0 +1,70 @@
+package com.packcheck.sms;
+
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Redis side of the SMSCs' submit rates: one connection (on Lettuce's own threads) holding a token
+ * bucket per SMSC under the instance's key prefix, which every instance with the same SMSC shares.
+ */
+final class SubmitRates implements AutoCloseable {
+  /** An idle bucket is full again within a second; its key then lingers this long before Redis drops it. */
+  private static final Duration KEPT_WHEN_FULL = Duration.ofSeconds(10);
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final AsyncProxyManager<byte[]> buckets;
+  private final String prefix;
+
+  SubmitRates(String url, String prefix, Duration timeout) {
+    // commands fail at once while disconnected, and after the Redis timeout: the local bucket takes over
+    this.client = RedisClient.create(DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build(), RedisURI.create(url));
+    client.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .build());
+    this.connection = client.connect(ByteArrayCodec.INSTANCE);
+    this.buckets = Bucket4jLettuce.casBasedBuilder(connection)
+        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEPT_WHEN_FULL))
+        .build()
+        .asAsync();
+    this.prefix = prefix;
+  }
+
+  /**
+   * The rate of submits to an SMSC of {@code maxTps}. The key names the rate too, so an instance
+   * configured with another rate never reads a bucket made for this one.
+   */
+  SubmitRate forSmsc(String smsc, int maxTps) {
+    byte[] key = (prefix + ":tps:" + smsc + ":" + maxTps).getBytes(StandardCharsets.UTF_8);
+    return new SubmitRate(buckets.builder().build(key, SubmitRate.configuration(maxTps)), maxTps);
+  }
+
+  /** Closes and waits: at shutdown. */
+  @Override
+  public void close() {
+    closeAsync().toCompletableFuture().join();
+  }
+
+  /** Closes without blocking: from an event loop. */
+  CompletionStage<Void> closeAsync() {
+    return connection.closeAsync()
+        .thenCompose(v -> client.shutdownAsync())
+        .thenRun(() -> client.getResources().shutdown(0, 2, TimeUnit.SECONDS));
+  }
+}
