@@ -80,11 +80,12 @@ public record SmsSettings(List<SmscConfig> smscs, int binds, Duration budget, in
   private static SmscConfig smsc(String name, Function<String, String> setting) {
     String where = "SMSC " + name + ": ";
     SmscConfig base = SmscConfig.of(name, required(setting, "host", where),
-        number(setting.apply("port"), where + "port", 2775), required(setting, "system_id", where),
-        required(setting, "password", where), required(setting, "short_code", where),
+        number(setting.apply("port"), where + "port", 2775),
+        atMost(required(setting, "system_id", where), 15, where + "system_id"),
+        atMost(required(setting, "password", where), 8, where + "password"), required(setting, "short_code", where),
         orDefault(setting.apply("country"), "GH").toUpperCase(Locale.ROOT));
     return new SmscConfig(name, base.host(), base.port(), base.systemId(), base.password(),
-        orDefault(setting.apply("system_type"), ""), base.shortCode(),
+        atMost(orDefault(setting.apply("system_type"), ""), 12, where + "system_type"), base.shortCode(),
         number(setting.apply("max_tps"), where + "max_tps", base.maxTps()), base.country(),
         (byte) number(setting.apply("source_ton"), where + "source_ton", base.sourceTon()),
         (byte) number(setting.apply("source_npi"), where + "source_npi", base.sourceNpi()),
@@ -107,6 +108,18 @@ public record SmsSettings(List<SmscConfig> smscs, int binds, Duration budget, in
       throw new IllegalArgumentException(where + name + " is required");
     }
     return value.trim();
+  }
+
+  /**
+   * SMPP 3.4's C-Octet String limits (the terminating NUL included in the spec's 16, 9 and 13): jSMPP
+   * refuses a longer value at every bind, with the value in its message. Refused here, without it.
+   */
+  private static String atMost(String value, int characters, String name) {
+    if (value.length() > characters) {
+      throw new IllegalArgumentException(name + " is " + value.length() + " characters; SMPP 3.4 allows at most "
+          + characters);
+    }
+    return value;
   }
 
   private static String orDefault(String value, String fallback) {

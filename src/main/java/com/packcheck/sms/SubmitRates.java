@@ -1,16 +1,12 @@
 package com.packcheck.sms;
 
+import com.packcheck.store.RedisClients;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -31,13 +27,7 @@ final class SubmitRates implements AutoCloseable {
 
   SubmitRates(String url, String prefix, Duration timeout) {
     // commands fail at once while disconnected, and after the Redis timeout: the local bucket takes over
-    this.client = RedisClient.create(DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build(), RedisURI.create(url));
-    client.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .build());
+    this.client = RedisClients.create(url, RedisClients.smallest().ioThreadPoolSize(1), timeout);
     this.connection = client.connect(ByteArrayCodec.INSTANCE);
     this.buckets = Bucket4jLettuce.casBasedBuilder(connection)
         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEPT_WHEN_FULL))

@@ -1,18 +1,14 @@
 package com.packcheck.store;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
@@ -116,7 +112,7 @@ public final class HotCodes implements AutoCloseable {
    * its commands may take up to {@link #BULK_TIMEOUT}.
    */
   public HotCodes(String url, String prefix, int bucketBits, Duration timeout) {
-    this(url, prefix, bucketBits, timeout, client(url, DefaultClientResources.builder(), BULK_TIMEOUT));
+    this(url, prefix, bucketBits, timeout, RedisClients.create(url, DefaultClientResources.builder(), BULK_TIMEOUT));
   }
 
   private HotCodes(String url, String prefix, int bucketBits, Duration timeout, RedisClient client) {
@@ -136,21 +132,6 @@ public final class HotCodes implements AutoCloseable {
     this.markerKey = bytes(prefix + ":loaded");
   }
 
-  private static RedisClient client(String url, DefaultClientResources.Builder resources, Duration commandTimeout) {
-    // Reconnect within a second of Redis coming back, not after Lettuce's default 30 s backoff; no
-    // per-command latency histograms on the hot path.
-    RedisClient client = RedisClient.create(resources
-        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build(), RedisURI.create(url));
-    // Fail fast while disconnected: a check must not wait for Redis, PostgreSQL can decide alone.
-    client.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .build());
-    return client;
-  }
-
   /**
    * Another connection to the same Redis whose I/O runs on {@code loop}, a verticle's event loop: its
    * checks go to Redis and back without handing over to another thread, and the commands the loop
@@ -159,8 +140,7 @@ public final class HotCodes implements AutoCloseable {
    * how a slow Redis leaves the decision to PostgreSQL.
    */
   public CompletionStage<HotCodes> onLoop(EventLoop loop) {
-    // Lettuce's smallest computation pool (it raises anything lower to 2, and says so).
-    DefaultClientResources.Builder resources = DefaultClientResources.builder().computationThreadPoolSize(2);
+    DefaultClientResources.Builder resources = RedisClients.smallest();
     if (loop != null) {
       resources.eventLoopGroupProvider(new OneLoop(loop)).nettyCustomizer(new NettyCustomizer() {
         @Override
@@ -170,7 +150,7 @@ public final class HotCodes implements AutoCloseable {
         }
       });
     }
-    RedisClient laneClient = client(url, resources, timeout);
+    RedisClient laneClient = RedisClients.create(url, resources, timeout);
     return laneClient.connectAsync(ByteArrayCodec.INSTANCE, RedisURI.create(url))
         .thenApply(conn -> new HotCodes(url, prefix, bucketBits, timeout, laneClient, conn))
         .whenComplete((codes, e) -> {
@@ -290,7 +270,7 @@ public final class HotCodes implements AutoCloseable {
 
   /**
    * Counts an event in a window shared by every instance (the counter lives {@code window} from its
-   * first event): how per-sender limits and the SMSC's submits per second are kept. Like a check,
+   * first event): how the per-sender limit on bad SMS checks is kept. Like a check,
    * it fails after the Redis timeout rather than hold its caller: the callers then do without Redis.
    */
   public CompletableFuture<Long> count(String name, Duration window) {

@@ -8,6 +8,7 @@ import com.packcheck.sms.text.DefaultAlphabet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -84,5 +85,40 @@ class SmsSettingsTest {
     Files.writeString(file, "host = h\n");
     assertThatThrownBy(() -> SmsSettings.from(Map.of("PACKCHECK_SMPP_CONFIG", file.toString())))
         .hasMessageContaining("is not smsc.<name>.<setting>");
+  }
+
+  @Test
+  @DisplayName("a password, system id or system type longer than SMPP allows stops the start, naming the setting but not the value")
+  void smppLengths() {
+    Map<String, String> smsc = Map.of("PACKCHECK_SMPP_HOST", "smsc.example", "PACKCHECK_SMPP_SHORT_CODE", "1393",
+        "PACKCHECK_SMPP_SYSTEM_ID", "packcheck");
+    Map<String, String> longPassword = new HashMap<>(smsc);
+    longPassword.put("PACKCHECK_SMPP_PASSWORD", "nine-char");
+    assertThatThrownBy(() -> SmsSettings.from(longPassword)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SMSC default: password is 9 characters; SMPP 3.4 allows at most 8")
+        .hasMessageNotContaining("nine-char");
+    Map<String, String> longId = new HashMap<>(smsc);
+    longId.putAll(Map.of("PACKCHECK_SMPP_PASSWORD", "pw", "PACKCHECK_SMPP_SYSTEM_ID", "a-system-id-of-16"));
+    assertThatThrownBy(() -> SmsSettings.from(longId)).hasMessageContaining("system_id is 17 characters");
+    Map<String, String> longType = new HashMap<>(smsc);
+    longType.putAll(Map.of("PACKCHECK_SMPP_PASSWORD", "pw", "PACKCHECK_SMPP_SYSTEM_TYPE", "thirteen-chars"));
+    assertThatThrownBy(() -> SmsSettings.from(longType)).hasMessageContaining("system_type is 14 characters");
+    Map<String, String> longest = new HashMap<>(smsc);
+    longest.putAll(Map.of("PACKCHECK_SMPP_PASSWORD", "eightchr", "PACKCHECK_SMPP_SYSTEM_ID", "fifteen-chars-x"));
+    assertThat(SmsSettings.from(longest).smscs().get(0).password()).isEqualTo("eightchr");
+  }
+
+  @Test
+  @DisplayName("the redelivery window: 60 s unless set, and never negative")
+  void redeliveryWindow() {
+    Map<String, String> smsc = Map.of("PACKCHECK_SMPP_HOST", "smsc.example", "PACKCHECK_SMPP_SHORT_CODE", "1393",
+        "PACKCHECK_SMPP_SYSTEM_ID", "packcheck", "PACKCHECK_SMPP_PASSWORD", "pw");
+    assertThat(SmsSettings.from(smsc).redeliveryWindow()).isEqualTo(Duration.ofSeconds(60));
+    Map<String, String> set = new HashMap<>(smsc);
+    set.put("PACKCHECK_SMS_REDELIVERY_WINDOW_MS", "3000");
+    assertThat(SmsSettings.from(set).redeliveryWindow()).isEqualTo(Duration.ofSeconds(3));
+    set.put("PACKCHECK_SMS_REDELIVERY_WINDOW_MS", "-1");
+    assertThatThrownBy(() -> SmsSettings.from(set)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PACKCHECK_SMS_REDELIVERY_WINDOW_MS");
   }
 }
