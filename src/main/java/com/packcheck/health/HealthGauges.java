@@ -13,15 +13,13 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * What an operator's alerts watch, sampled for /metrics: whether PostgreSQL and Redis answer, whether
- * Redis holds every active code, and how far the two outboxes (SMS replies, alert webhooks) lag.
+ * Redis holds every active code, and how far alert webhooks lag (the SMS outbox's backlog is sampled by
+ * the SMS channel, which exists only where it runs).
  */
 public final class HealthGauges {
-  /** Both backlogs in one round trip; each reads only the pending rows through its partial index. */
+  /** The pending deliveries only, through their partial index; doubles as the PostgreSQL probe. */
   private static final String BACKLOGS = """
-      select (select count(*) from sms_outbox where state in ('pending', 'sending')) as outbox_pending,
-             (select coalesce(extract(epoch from now() - min(created_at)), 0)
-                from sms_outbox where state in ('pending', 'sending')) as outbox_oldest,
-             (select count(*) from webhook_deliveries where state = 'pending') as webhooks_pending,
+      select (select count(*) from webhook_deliveries where state = 'pending') as webhooks_pending,
              (select coalesce(extract(epoch from now() - min(a.created_at)), 0)
                 from webhook_deliveries d join alerts a on a.id = d.alert_id where d.state = 'pending') as webhooks_oldest
       """;
@@ -29,8 +27,6 @@ public final class HealthGauges {
   private final Vertx vertx;
   private final Pool pool;
   private final Sample postgresUp = new Sample();
-  private final Sample outboxPending = new Sample();
-  private final Sample outboxOldest = new Sample();
   private final Sample webhooksPending = new Sample();
   private final Sample webhooksOldest = new Sample();
   private long timer;
@@ -42,9 +38,6 @@ public final class HealthGauges {
     gauge(metrics, "packcheck.redis.up", "1 while Redis answers", hot, h -> h.redisUp() ? 1 : 0);
     gauge(metrics, "packcheck.redis.codes.complete", "1 while Redis holds every active code (its misses are trusted)",
         hot, h -> h.codesComplete() ? 1 : 0);
-    gauge(metrics, "packcheck.sms.outbox.pending", "SMS replies not yet sent", outboxPending, Sample::value);
-    gauge(metrics, "packcheck.sms.outbox.oldest.seconds", "age of the oldest SMS reply not yet sent (0: none)",
-        outboxOldest, Sample::value);
     gauge(metrics, "packcheck.webhook.pending", "alerts not yet delivered to their manufacturer's webhook",
         webhooksPending, Sample::value);
     gauge(metrics, "packcheck.webhook.oldest.pending.seconds", "age of the oldest alert not yet delivered (0: none)",
@@ -65,8 +58,6 @@ public final class HealthGauges {
       postgresUp.set(ar.succeeded() ? 1 : 0);
       if (ar.succeeded()) {
         Row row = ar.result().iterator().next();
-        outboxPending.set(row.getLong("outbox_pending"));
-        outboxOldest.set(row.getNumeric("outbox_oldest").doubleValue());
         webhooksPending.set(row.getLong("webhooks_pending"));
         webhooksOldest.set(row.getNumeric("webhooks_oldest").doubleValue());
       }

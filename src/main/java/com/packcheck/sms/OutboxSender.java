@@ -6,10 +6,14 @@ import com.packcheck.sms.smpp.SmscConfig;
 import com.packcheck.sms.smpp.SubmitOutcome;
 import com.packcheck.sms.text.EncodedReply;
 import com.packcheck.sms.text.ReplyEncoder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -45,11 +49,18 @@ final class OutboxSender implements AutoCloseable {
   private final ExecutorService submitters;
   private final Semaphore window;
   private final Thread taker;
+  /** Replies by how their send ended: sent, retried later, failed, unknown (maybe sent: never resent). */
+  private final Map<String, Counter> ended = new HashMap<>();
   private volatile boolean running = true;
   private volatile long pausedUntil;
 
-  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, Sealer cipher, SubmitRate rate) {
+  OutboxSender(SmscConfig smsc, List<SmppLink> links, SmsStore store, Sealer cipher, SubmitRate rate,
+      MeterRegistry metrics) {
     this.smsc = smsc;
+    for (String status : List.of("sent", "retried", "failed", "unknown")) {
+      ended.put(status, Counter.builder("packcheck.sms.mt").tag("smsc", smsc.name()).tag("status", status)
+          .description("replies to shoppers by how their send ended").register(metrics));
+    }
     this.links = links;
     this.store = store;
     this.cipher = cipher;
@@ -125,15 +136,18 @@ final class OutboxSender implements AutoCloseable {
           ids.add(accepted.messageId());
         } else if (ids.isEmpty() && retryable(outcome)) {
           await(store.retry(due.id(), outcome instanceof SubmitOutcome.NotSent ? 1 : 5, outcome.toString()));
+          ended.get("retried").increment();
           return;
         } else {
           // a part went out, or the SMSC refused for good, or may have taken it: never resend
           boolean maybeSent = outcome instanceof SubmitOutcome.Unknown || !ids.isEmpty();
           await(store.giveUp(due.id(), maybeSent ? "unknown" : "failed", outcome.toString()));
+          ended.get(maybeSent ? "unknown" : "failed").increment();
           return;
         }
       }
       await(store.sent(due.id(), ids));
+      ended.get("sent").increment();
     } catch (Exception e) {
       LOG.warn("Reply {} on {}: {}", due.id(), smsc.name(), e.toString());
     }

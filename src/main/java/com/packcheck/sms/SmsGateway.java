@@ -69,7 +69,11 @@ public final class SmsGateway implements AutoCloseable {
           link.start();
         }
         links.addAll(binds);
-        senders.add(new OutboxSender(smsc, binds, store, cipher, rates.forSmsc(smsc.name(), smsc.maxTps())));
+        Gauge.builder("packcheck.smpp.binds", binds, List::size).tag("smsc", smsc.name())
+            .description("binds configured to the SMSC").register(metrics);
+        Gauge.builder("packcheck.smpp.binds.up", binds, b -> b.stream().filter(SmppLink::isBound).count())
+            .tag("smsc", smsc.name()).description("binds to the SMSC bound now").register(metrics);
+        senders.add(new OutboxSender(smsc, binds, store, cipher, rates.forSmsc(smsc.name(), smsc.maxTps()), metrics));
         LOG.info("SMS: {} bind(s) to {}", settings.binds(), smsc);
       }
       AtomicReference<double[]> backlog = new AtomicReference<>(new double[2]);

@@ -68,6 +68,8 @@ final class SmsService implements MoHandler {
   private final MoParser parser;
   /** Looked up once, not in the registry at every check. */
   private final Map<Outcome, Counter> checked = new EnumMap<>(Outcome.class);
+  /** MOs from phones by SMSC (each part of a concatenated one counted as it arrives; receipts apart). */
+  private final Map<String, Counter> received = new HashMap<>();
 
   SmsService(Map<String, SmscConfig> smscs, SmsStore store, SmsVerticle checks, Hmac hmac, Sealer cipher,
       HotCodes counters, ManufacturerTemplates templates, Duration budget, int maxBadPerHour, String language,
@@ -84,7 +86,11 @@ final class SmsService implements MoHandler {
     this.language = language;
     this.redeliveryWindow = redeliveryWindow;
     this.parser = new MoParser(language);
-    smscs.forEach((name, smsc) -> charsets.put(name, new SmsCharset(smsc.defaultAlphabet())));
+    smscs.forEach((name, smsc) -> {
+      charsets.put(name, new SmsCharset(smsc.defaultAlphabet()));
+      received.put(name, Counter.builder("packcheck.sms.mo").tag("smsc", name)
+          .description("MOs from shoppers' phones").register(metrics));
+    });
     for (Outcome o : Outcome.values()) {
       checked.put(o, metrics.counter("packcheck.checks", "channel", "sms", "outcome", o.wire()));
     }
@@ -105,6 +111,7 @@ final class SmsService implements MoHandler {
         LOG.debug("MO from a non-phone sender on {} ignored", pdu.smsc());
         return MoHandler.OK;
       }
+      received.get(smsc.name()).increment();
       Optional<byte[]> whole = assemble(pdu, smsc, phone.e164(), deadline);
       if (whole.isEmpty()) {
         return MoHandler.OK;
@@ -115,13 +122,15 @@ final class SmsService implements MoHandler {
           deadline);
       return MoHandler.OK;
     } catch (TimeoutException | LedgerUnavailableException e) {
-      LOG.warn("MO on {} not committed within {} ms: asking the SMSC to redeliver", pdu.smsc(), budget.toMillis());
+      LOG.atWarn().addKeyValue("channel", "sms").addKeyValue("smsc", pdu.smsc())
+          .log("MO not committed within {} ms: asking the SMSC to redeliver", budget.toMillis());
       return MoHandler.RETRY_LATER;
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      LOG.warn("MO on {} failed: {}; asking the SMSC to redeliver", pdu.smsc(), e.toString());
+      LOG.atWarn().addKeyValue("channel", "sms").addKeyValue("smsc", pdu.smsc())
+          .log("MO failed: {}; asking the SMSC to redeliver", e.toString());
       return MoHandler.RETRY_LATER;
     }
   }

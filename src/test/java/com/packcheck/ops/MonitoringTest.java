@@ -82,6 +82,29 @@ class MonitoringTest {
   }
 
   @Test
+  @DisplayName("the series say what happened: the bind up, the MO in and its reply sent, answers by status, the stores up")
+  void seriesCountWhatHappened() {
+    String metrics = api.get("/metrics", null).body();
+    assertThat(value(metrics, "packcheck_smpp_binds{smsc=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "packcheck_smpp_binds_up{smsc=\"default\"}")).isEqualTo(1);
+    assertThat(value(metrics, "packcheck_sms_mo_total{smsc=\"default\"}")).isEqualTo(1);
+    // counted once the SMSC's answer is recorded, which may follow the SMSC taking it
+    await("the reply counted as sent").atMost(Duration.ofSeconds(10)).until(() -> value(api.get("/metrics", null).body(),
+        "packcheck_sms_mt_total{smsc=\"default\",status=\"sent\"}") == 1);
+    assertThat(value(metrics, "packcheck_http_responses_total{status=\"201\"}")).isGreaterThanOrEqualTo(4);
+    assertThat(value(metrics, "packcheck_postgres_up")).isEqualTo(1);
+    assertThat(value(metrics, "packcheck_redis_up")).isEqualTo(1);
+    assertThat(value(metrics, "packcheck_alerts_raised_total{kind=\"cloned_code\"}")).isZero();
+  }
+
+  /** The value of the one sample {@code series} (name and labels as exported) in an exposition. */
+  private static double value(String exposition, String series) {
+    return exposition.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+        .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+        .orElseThrow(() -> new AssertionError("no sample " + series + " in:\n" + exposition));
+  }
+
+  @Test
   @DisplayName("a real Prometheus loads the rules, scrapes PackCheck and answers queries over its series")
   void prometheusScrapes(@TempDir Path dir) throws Exception {
     Path prometheus = Path.of("/usr/bin/prometheus");
