@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -96,9 +97,14 @@ final class Chromium implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
-  /** Waits up to 15 s for {@code condition}; failing, says what the page shows instead. */
+  /**
+   * Waits up to 15 s for {@code condition}; failing, says what the page shows instead. The dashboard
+   * redraws its lists when data arrives, so an element found in one poll may be gone by the next read:
+   * the next poll finds it again.
+   */
   <T> T await(String what, ExpectedCondition<T> condition) {
     return new WebDriverWait(driver, PATIENCE)
+        .ignoring(StaleElementReferenceException.class)
         .withMessage(() -> what + "; the page says: " + driver.findElement(By.tagName("body")).getText())
         .until(condition);
   }
