@@ -101,6 +101,50 @@ api() { # method path token [curl args...]; prints the body, fails on a non-2xx 
 }
 json() { api "$1" "$2" "$3" -H 'Content-Type: application/json' --data-binary "$4"; }
 
+# random_codes N: N distinct random 16-digit codes, one a line, in random order.
+random_codes() {
+  local n=$1
+  awk -v n=$(( n + n / 50 + 100 )) -v seed="$RANDOM$RANDOM" 'BEGIN {
+    srand(seed)
+    for (i = 0; i < n; i++) printf "%08d%08d\n", int(rand() * 100000000), int(rand() * 100000000)
+  }' | sort -u | shuf -n "$n" >"$RUN_DIR/codes.tmp"
+  (( $(wc -l <"$RUN_DIR/codes.tmp") == n )) || die "could not generate ${n} distinct codes"
+  cat "$RUN_DIR/codes.tmp"
+  rm -f "$RUN_DIR/codes.tmp"
+}
+
+# stock_batch FILE: on the PackCheck at $BASE, a manufacturer (5 a check), pharmacies A and B, a product and
+# an active batch holding the codes in FILE (uploaded gzipped); returns once Redis holds every code. Sets
+# MAKER_TOKEN, TOKEN_A, TOKEN_B and BATCH_ID.
+stock_batch() {
+  local file=$1 upload t0 t1 complete="" product expiry
+  MAKER_TOKEN=$(json POST /v1/manufacturers "$ADMIN_TOKEN" '{"name":"Load Test Pharma","pricePerCheck":5,"currency":"GHS"}' | jq -r .token)
+  TOKEN_A=$(json POST /v1/pharmacies "$ADMIN_TOKEN" '{"name":"Load Pharmacy A","region":"Greater Accra"}' | jq -r .token)
+  TOKEN_B=$(json POST /v1/pharmacies "$ADMIN_TOKEN" '{"name":"Load Pharmacy B","region":"Ashanti"}' | jq -r .token)
+  product=$(json POST /v1/products "$MAKER_TOKEN" '{"name":"Paracetamol 500 mg","gtin":"06001234567890"}' | jq -r .id)
+  expiry=$(date -u -d '+2 years' +%F)
+  BATCH_ID=$(json POST /v1/batches "$MAKER_TOKEN" \
+    "{\"productId\":${product},\"lot\":\"LOAD-${STAMP}\",\"expiry\":\"${expiry}\"}" | jq -r .id)
+  gzip -1 -c "$file" >"$RUN_DIR/codes-upload.gz"
+  log "uploading $(wc -l <"$file") codes to batch $BATCH_ID (text/plain, gzip)"
+  t0=$(date +%s%N)
+  upload=$(api POST "/v1/batches/${BATCH_ID}/codes" "$MAKER_TOKEN" -H 'Content-Type: text/plain' \
+    -H 'Content-Encoding: gzip' --data-binary "@$RUN_DIR/codes-upload.gz")
+  t1=$(date +%s%N)
+  rm -f "$RUN_DIR/codes-upload.gz"
+  [[ "$(jq -r .accepted <<<"$upload")" == "$(wc -l <"$file")" ]] || die "upload did not accept every code: $upload"
+  log "upload: $(jq -c '{received,accepted,invalid}' <<<"$upload") in $(( (t1 - t0) / 1000000 )) ms"
+  t0=$(date +%s%N)
+  json POST "/v1/batches/${BATCH_ID}/activate" "$MAKER_TOKEN" '{}' >/dev/null
+  t1=$(date +%s%N)
+  log "batch activated in $(( (t1 - t0) / 1000000 )) ms"
+  for _ in $(seq 120); do
+    if curl -s --max-time 2 "$BASE/ready" | grep -q '"redisCodes":"complete"'; then complete=1; break; fi
+    sleep 0.5
+  done
+  [[ -n "$complete" ]] || log "WARNING: Redis does not hold every code yet: $(curl -s --max-time 2 "$BASE/ready")"
+}
+
 # Before a run: the tools it needs are on the PATH, its directory exists, the jar is built (again with
 # REBUILD set), and PORT is free.
 prepare_run() { # tools...

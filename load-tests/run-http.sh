@@ -120,45 +120,11 @@ start_packcheck "$JAR" $PACKCHECK_JAVA_OPTS
 # ---------------------------------------------------------------------------------------------
 # 3. Accounts, product, batch, codes
 
-MAKER=$(json POST /v1/manufacturers "$ADMIN_TOKEN" '{"name":"Load Test Pharma","pricePerCheck":5,"currency":"GHS"}')
-MAKER_TOKEN=$(jq -r .token <<<"$MAKER")
-PHARMACY_A=$(json POST /v1/pharmacies "$ADMIN_TOKEN" '{"name":"Load Pharmacy A","region":"Greater Accra"}')
-PHARMACY_B=$(json POST /v1/pharmacies "$ADMIN_TOKEN" '{"name":"Load Pharmacy B","region":"Ashanti"}')
-TOKEN_A=$(jq -r .token <<<"$PHARMACY_A")
-TOKEN_B=$(jq -r .token <<<"$PHARMACY_B")
-PRODUCT_ID=$(json POST /v1/products "$MAKER_TOKEN" '{"name":"Paracetamol 500 mg","gtin":"06001234567890"}' | jq -r .id)
-EXPIRY=$(date -u -d '+2 years' +%F)
-BATCH_ID=$(json POST /v1/batches "$MAKER_TOKEN" \
-  "{\"productId\":${PRODUCT_ID},\"lot\":\"LOAD-${STAMP}\",\"expiry\":\"${EXPIRY}\"}" | jq -r .id)
-
 log "generating ${TOTAL_CODES} random 16-digit codes (${FRESH_CODES} fresh + ${PREDISPENSE} to pre-dispense)"
-awk -v n=$(( TOTAL_CODES + TOTAL_CODES / 50 + 100 )) -v seed="$RANDOM$RANDOM" 'BEGIN {
-  srand(seed)
-  for (i = 0; i < n; i++) printf "%08d%08d\n", int(rand() * 100000000), int(rand() * 100000000)
-}' | sort -u | shuf -n "$TOTAL_CODES" >"$RUN_DIR/codes-all.txt"
-(( $(wc -l <"$RUN_DIR/codes-all.txt") == TOTAL_CODES )) || die "could not generate ${TOTAL_CODES} distinct codes"
+random_codes "$TOTAL_CODES" >"$RUN_DIR/codes-all.txt"
 sed -n "1,${PREDISPENSE}p" "$RUN_DIR/codes-all.txt" >"$RUN_DIR/codes-used.txt"
 sed -n "$(( PREDISPENSE + 1 )),\$p" "$RUN_DIR/codes-all.txt" >"$RUN_DIR/codes-fresh.txt"
-gzip -1 -c "$RUN_DIR/codes-all.txt" >"$RUN_DIR/codes-all.gz"
-
-log "uploading the codes to batch $BATCH_ID (text/plain, gzip)"
-t0=$(date +%s%N)
-UPLOAD=$(api POST "/v1/batches/${BATCH_ID}/codes" "$MAKER_TOKEN" -H 'Content-Type: text/plain' \
-  -H 'Content-Encoding: gzip' --data-binary "@$RUN_DIR/codes-all.gz")
-t1=$(date +%s%N)
-[[ "$(jq -r .accepted <<<"$UPLOAD")" == "$TOTAL_CODES" ]] || die "upload did not accept every code: $UPLOAD"
-log "upload: $(jq -c '{received,accepted,invalid}' <<<"$UPLOAD") in $(( (t1 - t0) / 1000000 )) ms"
-
-t0=$(date +%s%N)
-json POST "/v1/batches/${BATCH_ID}/activate" "$MAKER_TOKEN" '{}' >/dev/null
-t1=$(date +%s%N)
-log "batch activated in $(( (t1 - t0) / 1000000 )) ms"
-complete=""
-for _ in $(seq 120); do
-  if curl -s --max-time 2 "$BASE/ready" | grep -q '"redisCodes":"complete"'; then complete=1; break; fi
-  sleep 0.5
-done
-[[ -n "$complete" ]] || log "WARNING: Redis does not hold every code yet: $(curl -s --max-time 2 "$BASE/ready")"
+stock_batch "$RUN_DIR/codes-all.txt"
 
 log "pre-dispensing ${PREDISPENSE} codes with pharmacy A"
 {
