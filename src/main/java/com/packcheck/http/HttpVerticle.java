@@ -72,7 +72,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<HttpServer> serve(HotLane hotLane) {
     lane = hotLane;
-    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
+    ledger = new LedgerWriter(vertx, db.ledgerConnectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
         config.ledgerConnections(), metrics, "http");
     AccountRepository accounts = new AccountRepository(pool, hmac);
     Auth auth = new Auth(accounts, config.adminToken());

@@ -1,6 +1,7 @@
 package com.packcheck.ledger;
 
 import com.packcheck.code.Crockford;
+import com.packcheck.store.SqlFile;
 import com.packcheck.store.SqlStates;
 import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
@@ -22,6 +23,7 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
@@ -53,129 +55,11 @@ import org.slf4j.LoggerFactory;
 public final class LedgerWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
 
-  static final String CHECK_GROUP = """
-      with input as materialized (
-        select r.idx, r.hash, r.action, r.customer, r.pharmacy, r.channel, r.ikey, r.len, r.traits, r.light,
-               nextval('interactions_id_seq') as iid
-        from unnest($1::int4[], $2::bytea[], $3::text[], $4::bytea[], $5::int8[], $6::text[], $7::text[],
-                    $8::int4[], $9::int4[], $10::bool[])
-          as r(idx, hash, action, customer, pharmacy, channel, ikey, len, traits, light)
-      ),
-      claimed as (
-        insert into idempotency_keys (customer_id, key, interaction_id)
-        select customer, ikey, iid from input where ikey is not null order by customer, ikey
-        on conflict do nothing
-        returning interaction_id
-      ),
-      live as materialized (
-        select * from input where ikey is null or iid in (select interaction_id from claimed)
-      ),
-      peeked as materialized (
-        select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
-        from codes c
-        where c.hash = any(array(select hash from live where light))
-      ),
-      locked as materialized (
-        select c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at
-        from codes c
-        where c.hash = any(array(
-          select hash from live where not light
-          union
-          select p.hash from peeked p join live i on i.hash = p.hash
-          where i.action <> 'verify' and (p.state = 0 or (i.action = 'check' and p.state = 1))))
-        order by c.hash
-        for no key update
-      ),
-      present as (
-        select * from locked
-        union all
-        select * from peeked where hash not in (select hash from locked)
-      ),
-      candidate as (
-        select distinct on (l.hash) l.hash, i.idx, i.action, i.customer, i.pharmacy
-        from live i
-        join locked l on l.hash = i.hash
-        join batches b on b.id = l.batch_id
-        where i.action in ('dispense', 'check')
-          and (l.state = 0 or (i.action = 'check' and l.state = 1))
-          and b.state = 'active' and b.expiry >= ($11::timestamptz at time zone 'utc')::date
-        order by l.hash, i.idx
-      ),
-      changed as (
-        update codes c set
-          state        = case when x.action = 'dispense' then 1 else 2 end,
-          dispensed_by = case when x.action = 'dispense' then x.pharmacy else c.dispensed_by end,
-          dispensed_at = case when x.action = 'dispense' then $11::timestamptz else c.dispensed_at end,
-          consumed_by  = case when x.action = 'check' then x.customer else c.consumed_by end,
-          consumed_at  = case when x.action = 'check' then $11::timestamptz else c.consumed_at end
-        from candidate x
-        where c.hash = x.hash and (c.state = 0 or (x.action = 'check' and c.state = 1))
-        returning c.hash, c.batch_id, c.state, c.dispensed_by, c.dispensed_at, c.consumed_by, c.consumed_at,
-                  x.idx as changer
-      ),
-      post as (
-        select l.*, null::int4 as changer from present l where l.hash not in (select hash from changed)
-        union all
-        select * from changed
-      ),
-      judged as (
-        select i.idx, i.iid, i.hash, i.action, i.customer, i.channel, i.ikey,
-               p.batch_id, b.manufacturer_id, b.product_id, b.lot, b.expiry,
-               coalesce(p.changer = i.idx, false) as first_check,
-               case
-                 when p.hash is null then
-                   case when exists (select 1 from batch_formats f join batches fb on fb.id = f.batch_id
-                                     where f.length = i.len and fb.state <> 'draft'
-                                       and (i.traits & f.required_traits) = f.required_traits)
-                        then 'fake' else 'invalid' end
-                 when b.state = 'draft' then 'inactive'
-                 when b.state = 'recalled' then 'recalled'
-                 when b.expiry < ($11::timestamptz at time zone 'utc')::date then 'expired'
-                 when p.state = 0
-                   or (p.state = 1 and (i.action = 'check' or p.dispensed_by = i.pharmacy))
-                   or (p.state = 2 and i.action = 'check' and p.consumed_by = i.customer) then 'genuine'
-                 else 'already_used'
-               end as outcome,
-               p.state, p.dispensed_at, p.consumed_at
-        from live i
-        left join post p on p.hash = i.hash
-        left join batches b on b.id = p.batch_id
-      ),
-      answered as (
-        select j.*,
-               case when j.outcome not in ('genuine', 'already_used') then null
-                    when j.action = 'check' then j.consumed_at
-                    else coalesce(j.dispensed_at, j.consumed_at) end as first_verified_at,
-               case when j.outcome in ('genuine', 'already_used') then j.dispensed_at end as shown_dispensed_at
-        from judged j
-      ),
-      recorded as (
-        insert into interactions (id, at, channel, customer_id, action, code_hash, batch_id, manufacturer_id,
-                                  outcome, first_check, first_verified_at, dispensed_at, price, currency,
-                                  idempotency_key)
-        select a.iid, $11::timestamptz, a.channel, a.customer, a.action, a.hash, a.batch_id, a.manufacturer_id,
-               a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at,
-               coalesce(m.price_per_check, 0), m.currency, a.ikey
-        from answered a left join manufacturers m on m.id = a.manufacturer_id
-      )
-      select i.idx, a.outcome, a.first_check, a.first_verified_at, a.shown_dispensed_at, i.iid,
-             pr.name, pr.gtin, a.lot, a.expiry, a.state, a.manufacturer_id
-      from input i
-      left join answered a on a.idx = i.idx
-      left join products pr on pr.id = a.product_id
-      """;
+  /** The group's statement: one step per comment in the file. */
+  static final String CHECK_GROUP = SqlFile.load("check/check-group.sql");
 
-  /** An idempotent replay: the stored answer, in the same column order as {@link #CHECK_GROUP}. */
-  static final String REPLAY = """
-      select 0, i.outcome, i.first_check, i.first_verified_at, i.dispensed_at, i.id,
-             pr.name, pr.gtin, b.lot, b.expiry, (select c.state from codes c where c.hash = i.code_hash),
-             i.manufacturer_id, i.code_hash, i.action
-      from idempotency_keys k
-      join interactions i on i.id = k.interaction_id
-      left join batches b on b.id = i.batch_id
-      left join products pr on pr.id = b.product_id
-      where k.customer_id = $1 and k.key = $2
-      """;
+  /** An idempotent replay: the stored answer, under the group statement's column names. */
+  static final String REPLAY = SqlFile.load("check/replay.sql");
 
   private static final Set<String> RETRYABLE = Set.of("40P01", "40001");
 
@@ -370,14 +254,15 @@ public final class LedgerWriter {
    */
   private Future<List<Answered>> write(PgConnection conn, List<Pending> group, boolean mayRetry) {
     long sent = System.nanoTime();
-    return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group, clock)).compose(rows -> {
+    Tuple columns = groupTuple(group.stream().map(Pending::request).toList(), clock.instant());
+    return conn.preparedQuery(CHECK_GROUP).execute(columns).compose(rows -> {
       commits.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
       groupSizes.record(group.size());
       List<Answered> answers = new ArrayList<>(group.size());
       List<Future<Void>> replays = new ArrayList<>();
       for (Row row : rows) {
-        Pending p = group.get(row.getInteger(0));
-        if (row.getString(1) == null) {
+        Pending p = group.get(row.getInteger("idx"));
+        if (row.getString("outcome") == null) {
           replays.add(replay(conn, p));
         } else {
           answers.add(new Answered(p, answer(row)));
@@ -408,8 +293,8 @@ public final class LedgerWriter {
           Row row = rows.iterator().hasNext() ? rows.iterator().next() : null;
           if (row == null) {
             p.promise.tryFail(new LedgerUnavailableException("idempotency key claimed but not readable", null));
-          } else if (!Arrays.equals(row.getBuffer(12).getBytes(), r.codeHash())
-              || !row.getString(13).equals(r.action().wire())) {
+          } else if (!Arrays.equals(row.getBuffer("code_hash").getBytes(), r.codeHash())
+              || !row.getString("action").equals(r.action().wire())) {
             p.promise.tryFail(new IdempotencyMismatchException());
           } else {
             p.promise.tryComplete(answer(row));
@@ -424,7 +309,7 @@ public final class LedgerWriter {
   }
 
   /** The group's columns ($1-$10) and its time ($11), read once for the whole group. */
-  private static Tuple groupTuple(List<Pending> group, Clock clock) {
+  static Tuple groupTuple(List<CheckRequest> group, Instant at) {
     int n = group.size();
     Integer[] idx = new Integer[n];
     Buffer[] hashes = new Buffer[n];
@@ -437,7 +322,7 @@ public final class LedgerWriter {
     Integer[] traits = new Integer[n];
     Boolean[] light = new Boolean[n];
     for (int i = 0; i < n; i++) {
-      CheckRequest r = group.get(i).request;
+      CheckRequest r = group.get(i);
       idx[i] = i;
       hashes[i] = Buffer.buffer(r.codeHash());
       actions[i] = r.action().wire();
@@ -450,22 +335,22 @@ public final class LedgerWriter {
       light[i] = r.light();
     }
     return Tuple.of(idx, hashes, actions, customers, pharmacies, channels, keys, lengths)
-        .addValue(traits).addValue(light).addValue(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        .addValue(traits).addValue(light).addValue(OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
   }
 
   private static Answer answer(Row row) {
     return new Answer(
-        Outcome.fromWire(row.getString(1)),
-        row.getBoolean(2),
-        row.getOffsetDateTime(3),
-        row.getOffsetDateTime(4),
-        row.getString(6),
-        row.getString(7),
-        row.getString(8),
-        row.getLocalDate(9),
-        reference(row.getLong(5)),
-        codeState(row.getShort(10)),
-        row.getLong(11));
+        Outcome.fromWire(row.getString("outcome")),
+        row.getBoolean("first_check"),
+        row.getOffsetDateTime("first_verified_at"),
+        row.getOffsetDateTime("dispensed_at"),
+        row.getString("product"),
+        row.getString("gtin"),
+        row.getString("lot"),
+        row.getLocalDate("expiry"),
+        reference(row.getLong("interaction_id")),
+        codeState(row.getShort("code_state")),
+        row.getLong("manufacturer_id"));
   }
 
   /** PostgreSQL's state of the code after the check, as Redis spells it; null if unknown. */

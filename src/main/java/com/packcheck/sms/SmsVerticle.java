@@ -43,7 +43,7 @@ public final class SmsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     loop = context;
-    ledger = new LedgerWriter(vertx, db.connectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
+    ledger = new LedgerWriter(vertx, db.ledgerConnectOptions(), config.commitTimeout(), config.clock(), MAX_GROUP,
         config.ledgerConnections(), metrics, "sms");
     return hot.lane(context).onSuccess(hotLane -> {
       lane = hotLane;
