@@ -3,21 +3,20 @@ package com.packcheck.http;
 import com.packcheck.batch.ConflictException;
 import com.packcheck.batch.NotFoundException;
 import com.packcheck.ledger.IdempotencyMismatchException;
-import com.packcheck.ledger.LedgerUnavailableException;
+import com.packcheck.store.Unavailable;
 import com.packcheck.verify.MalformedCodeException;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
+import java.security.SecureRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Writing answers, and mapping every failure to a status and a JSON error. */
 final class Replies {
   private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Replies() {
   }
@@ -69,27 +68,26 @@ final class Replies {
       // Vert.x refusing the client's request (no Host header, say): a VertxException, never an outage
       int status = ctx.statusCode();
       error(ctx, status, statusCode(status), f instanceof VertxException ? f.getMessage() : statusMessage(status));
-    } else if (isUnavailable(f)) {
+    } else if (Unavailable.is(f)) {
       LOG.atWarn().addKeyValue("channel", "http").addKeyValue("path", ctx.request().path())
           .log("PostgreSQL unavailable: {}", f.toString());
       ctx.response().putHeader("Retry-After", "1");
       error(ctx, 503, "unavailable", "PackCheck could not reach its database; nothing was recorded "
           + "that a retry would not see. Please retry in a moment.");
     } else {
-      LOG.atError().addKeyValue("channel", "http").addKeyValue("path", ctx.request().path()).setCause(f)
-          .log("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path());
-      error(ctx, 500, "internal", "unexpected error");
+      // not cured by a retry: say so, with a reference that finds the log line
+      String reference = Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE);
+      LOG.atError().addKeyValue("channel", "http").addKeyValue("path", ctx.request().path())
+          .addKeyValue("reference", reference).setCause(f)
+          .log("Unexpected failure on {} {} (reference {})", ctx.request().method(), ctx.request().path(), reference);
+      if (!ctx.response().headWritten()) {
+        json(ctx, 500, new JsonObject().put("error", "internal").put("reference", reference)
+            .put("message", "PackCheck failed unexpectedly; this is a fault on our side, not in the request. "
+                + "Quote reference " + reference + " when you report it."));
+      } else {
+        ctx.response().reset();
+      }
     }
-  }
-
-  private static boolean isUnavailable(Throwable f) {
-    return f instanceof LedgerUnavailableException || f instanceof ConnectException
-        || f instanceof ClosedConnectionException || f instanceof java.sql.SQLException
-        || f instanceof VertxException || f instanceof java.util.concurrent.TimeoutException
-        || (f instanceof PgException pg && pg.getSqlState() != null
-            && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57")
-                || pg.getSqlState().startsWith("53") || pg.getSqlState().startsWith("40")))
-        || (f.getCause() != null && f.getCause() != f && isUnavailable(f.getCause()));
   }
 
   private static String statusCode(int status) {

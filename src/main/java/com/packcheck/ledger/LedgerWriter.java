@@ -3,6 +3,7 @@ package com.packcheck.ledger;
 import com.packcheck.code.Crockford;
 import com.packcheck.store.SqlFile;
 import com.packcheck.store.SqlStates;
+import com.packcheck.store.Unavailable;
 import com.packcheck.verify.Action;
 import com.packcheck.verify.Answer;
 import com.packcheck.verify.CheckRequest;
@@ -80,7 +81,7 @@ public final class LedgerWriter {
   private final DistributionSummary groupSizes;
   /** From a check queued to its answer: the group in flight, if any, then its own. */
   private final Timer waits;
-  /** Groups whose write failed or timed out: each such check was answered 503. */
+  /** Groups whose write failed or timed out: their checks were answered 503 (or 500 for a fault of ours). */
   private final Counter failures;
   private final String channel;
   private boolean draining;
@@ -103,7 +104,8 @@ public final class LedgerWriter {
         .description("a check: queued for the ledger to answered from it")
         .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
     this.failures = Counter.builder("packcheck.ledger.failures").tag("channel", channel)
-        .description("groups of checks the ledger did not confirm (their checks answered 503)").register(metrics);
+        .description("groups of checks the ledger did not confirm (their checks answered 503, or 500 when PostgreSQL "
+            + "was reachable but refused the statement)").register(metrics);
     this.channel = channel;
   }
 
@@ -218,7 +220,7 @@ public final class LedgerWriter {
         failures.increment();
         LOG.atWarn().addKeyValue("channel", channel).addKeyValue("checks", group.size())
             .log("Ledger write failed: {}", ar.cause().toString());
-        failAll(group, new LedgerUnavailableException("the ledger could not confirm the check", ar.cause()));
+        failAll(group, unavailableOrNot(ar.cause()));
       }
       done.tryComplete(ar.succeeded() ? ar.result() : List.of());
     });
@@ -301,7 +303,13 @@ public final class LedgerWriter {
           }
           return (Void) null;
         })
-        .onFailure(e -> p.promise.tryFail(new LedgerUnavailableException("the ledger could not confirm the check", e)));
+        .onFailure(e -> p.promise.tryFail(unavailableOrNot(e)));
+  }
+
+  /** PostgreSQL unavailable: the caller is told to retry; anything else reaches it as it is (a 500). */
+  private static Throwable unavailableOrNot(Throwable failure) {
+    return Unavailable.is(failure) ? new LedgerUnavailableException("the ledger could not confirm the check", failure)
+        : failure;
   }
 
   private static void failAll(List<Pending> group, Throwable error) {

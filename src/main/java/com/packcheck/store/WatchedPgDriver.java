@@ -5,7 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.spi.PgDriver;
@@ -32,8 +32,8 @@ final class WatchedPgDriver extends PgDriver {
       @Override
       public Future<SqlConnection> connect(Context context, PgConnectOptions options) {
         Promise<SqlConnection> started = Promise.promise();
-        long timer = vertx.setTimer(replyTimeout.toMillis(), id -> started.tryFail(new VertxException(
-            "PostgreSQL did not finish a connection's start-up within " + replyTimeout.toMillis() + " ms", true)));
+        long timer = vertx.setTimer(replyTimeout.toMillis(), id -> started.tryFail(new NoStackTraceTimeoutException(
+            "PostgreSQL did not finish a connection's start-up within " + replyTimeout.toMillis() + " ms")));
         connections.connect(context, options).onComplete(ar -> {
           vertx.cancelTimer(timer);
           if (ar.failed()) {

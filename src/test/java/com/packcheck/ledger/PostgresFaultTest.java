@@ -12,7 +12,13 @@ import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestRedis;
 import com.packcheck.support.Waits;
 import com.packcheck.support.World;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("PostgreSQL failing under PackCheck (through a TCP proxy)")
 class PostgresFaultTest {
@@ -157,6 +164,47 @@ class PostgresFaultTest {
       assertThat(answers.firstChecks(code, "dispense")).as(code).isEqualTo(1);
     }
     world.checkInvariants(codes);
+  }
+
+  @Test
+  @DisplayName("a statement PostgreSQL refuses (a column gone) answers 500 with a reference that is in the log and counted, not 503 'retry'; repaired, the same code is dispensed")
+  void refusedStatementIsOurFault() throws Exception {
+    List<String> codes = world.activeCodes(1);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger replies = (Logger) LoggerFactory.getLogger("com.packcheck.http.Replies");
+    replies.addAppender(log);
+    double before = served500(direct);
+    try (Connection c = TestPostgres.connect(world.stack.schema); Statement s = c.createStatement()) {
+      s.execute("alter table interactions rename column price to price_gone");
+      Client.Response refused = dispense(direct, pharmacyA, codes.get(0));
+
+      assertThat(refused.status()).isEqualTo(500);
+      String reference = refused.json().getString("reference");
+      assertThat(refused.json().getString("error")).isEqualTo("internal");
+      assertThat(refused.json().getString("message")).contains(reference).doesNotContain("retry");
+      assertThat(log.list).anySatisfy(event -> {
+        assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+        assertThat(event.getFormattedMessage()).contains(reference);
+        assertThat(event.getThrowableProxy().getMessage()).contains("price");
+      });
+      assertThat(served500(direct)).isEqualTo(before + 1);
+      assertThat(direct.get("/ready", null).status()).as("PostgreSQL itself is up").isEqualTo(200);
+
+      s.execute("alter table interactions rename column price_gone to price");
+    } finally {
+      replies.detachAppender(log);
+    }
+    Client.Response repaired = dispense(direct, pharmacyA, codes.get(0));
+    assertThat(repaired.status()).isEqualTo(200);
+    assertThat(repaired.json().getBoolean("firstCheck")).as("nothing was recorded by the refused check").isTrue();
+    world.checkInvariants(codes);
+  }
+
+  private static double served500(Client instance) {
+    String series = "packcheck_http_responses_total{status=\"500\"} ";
+    return instance.get("/metrics", null).body().lines().filter(line -> line.startsWith(series)).findFirst()
+        .map(line -> Double.parseDouble(line.substring(series.length()).trim())).orElse(0.0);
   }
 
   private Client.Response dispense(Client via, Stack.Account pharmacy, String code, String... headers) {
