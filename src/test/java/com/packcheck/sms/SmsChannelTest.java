@@ -1,19 +1,23 @@
 package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
+import com.packcheck.support.Waits;
 import com.packcheck.support.World;
 import com.cloudhopper.smpp.SmppConstants;
 import com.cloudhopper.smpp.pdu.DeliverSm;
 import com.cloudhopper.smpp.tlv.Tlv;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -24,6 +28,8 @@ class SmsChannelTest {
   static final String SHORT_CODE = "1393";
   /** Short, so a shopper's second send can come after it within a test. */
   static final int REDELIVERY_WINDOW_MS = 3000;
+  /** The redelivery window and 200 ms more before now, on PostgreSQL's clock: the one PackCheck judges the window by. */
+  static final String WINDOW_AGO = "now() - make_interval(secs => " + (REDELIVERY_WINDOW_MS + 200) / 1000.0 + ")";
   static TestSmsc smsc;
   static World world;
   static Client api;
@@ -36,11 +42,7 @@ class SmsChannelTest {
         "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_COUNTRY", "GH", "PACKCHECK_SMPP_MAX_TPS", "200",
         "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "3", "PACKCHECK_SMS_REDELIVERY_WINDOW_MS", "" + REDELIVERY_WINDOW_MS));
     api = world.instance(0);
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
+    Waits.bound(smsc);
   }
 
   @AfterAll
@@ -57,6 +59,12 @@ class SmsChannelTest {
 
   private static long count(String sql) throws Exception {
     return TestPostgres.number(world.stack.schema, sql);
+  }
+
+  /** Until a row of the outbox matches {@code where}. */
+  private static void awaitOutbox(String what, String where) {
+    await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> count("select count(*) from sms_outbox where " + where) > 0);
   }
 
   @Test
@@ -169,11 +177,7 @@ class SmsChannelTest {
     // five throttled submits: the reply stays in flight for about five seconds, longer than the window
     smsc.rejectNextSubmits(0x58, 5);
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (count("select count(*) from sms_outbox where state = 'sending' and taken_at < now() - make_interval(secs => "
-        + (REDELIVERY_WINDOW_MS + 200) / 1000.0 + ")") == 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    awaitOutbox("a reply in flight for longer than the window", "state = 'sending' and taken_at < " + WINDOW_AGO);
     assertThat(Phones.replies(smsc, phone)).as("still throttled").isEmpty();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
     assertThat(Phones.awaitReply(smsc, phone, 1)).contains("First check");
@@ -214,14 +218,9 @@ class SmsChannelTest {
     String phone = Phones.newNumber();
     send(phone, code);
     long interactions = count("select count(*) from interactions");
-    String messageId = null;
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (messageId == null && System.currentTimeMillis() < deadline) {
-      messageId = TestPostgres.value(world.stack.schema,
-          "select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1");
-      Thread.sleep(50);
-    }
-    assertThat(messageId).as("the reply's message id, recorded once the SMSC took it").isNotNull();
+    String messageId = await("the reply's message id, recorded once the SMSC took it").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50)).until(() -> TestPostgres.value(world.stack.schema,
+            "select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1"), Objects::nonNull);
     assertThat(smsc.deliverReceipt(phone, SHORT_CODE, messageId, code)).isZero();
     Thread.sleep(300);
     assertThat(count("select count(*) from interactions")).isEqualTo(interactions);
