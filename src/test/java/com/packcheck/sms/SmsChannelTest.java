@@ -61,6 +61,11 @@ class SmsChannelTest {
     return TestPostgres.number(world.stack.schema, sql);
   }
 
+  /** The checks by SMS recorded (and billed) so far. */
+  private static long smsInteractions() throws Exception {
+    return count("select count(*) from interactions where channel = 'sms'");
+  }
+
   /** Until a row of the outbox matches {@code where}. */
   private static void awaitOutbox(String what, String where) {
     await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
@@ -149,10 +154,10 @@ class SmsChannelTest {
     String phone = Phones.newNumber();
     String reply = send(phone, code);
     assertThat(reply).contains("First check");
-    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    long interactions = smsInteractions();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
     Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(500));
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions);
+    assertThat(smsInteractions()).isEqualTo(interactions);
   }
 
   @Test
@@ -160,13 +165,13 @@ class SmsChannelTest {
   void sentAgain() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    long interactions = smsInteractions();
     String first = send(phone, code);
     assertThat(first).contains("First check");
     awaitOutbox("the reply sent longer ago than the window", "sent_at < " + WINDOW_AGO + " and body = " + literal(first));
     assertThat(send(phone, code)).isEqualTo(first);
     Waits.repliesStay(smsc, phone, List.of(first, first), Duration.ofMillis(300));
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).as("billed once").isEqualTo(interactions + 1);
+    assertThat(smsInteractions()).as("billed once").isEqualTo(interactions + 1);
     assertThat(count("select count(*) from sms_outbox where body = " + literal(first))).isEqualTo(2);
   }
 
@@ -175,7 +180,7 @@ class SmsChannelTest {
   void redeliveryWhileInFlight() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    long interactions = smsInteractions();
     // five throttled submits: the reply stays in flight for about five seconds, longer than the window
     smsc.rejectNextSubmits(0x58, 5);
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
@@ -185,7 +190,7 @@ class SmsChannelTest {
     String reply = Phones.awaitReply(smsc, phone, 1);
     assertThat(reply).contains("First check");
     Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(500));
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions + 1);
+    assertThat(smsInteractions()).isEqualTo(interactions + 1);
   }
 
   @Test

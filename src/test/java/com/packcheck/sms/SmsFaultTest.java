@@ -129,6 +129,11 @@ class SmsFaultTest {
     return TestPostgres.number(world.stack.schema, sql);
   }
 
+  /** The checks by SMS recorded (and billed) so far. */
+  private static long smsInteractions() throws Exception {
+    return count("select count(*) from interactions where channel = 'sms'");
+  }
+
   /** Delivers like an SMSC: again after a temporary error or no answer, until PackCheck takes it; returns the tries. */
   private static int deliverUntilTaken(String from, String text) {
     AtomicInteger tries = new AtomicInteger();
@@ -163,7 +168,7 @@ class SmsFaultTest {
   void commitReplyLost() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    long before = count("select count(*) from interactions where channel = 'sms'");
+    long before = smsInteractions();
     pgProxy.swallowReplies();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isEqualTo(0x64);
     pgProxy.heal();
@@ -171,7 +176,7 @@ class SmsFaultTest {
     String reply = Phones.awaitReply(smsc, phone, 1);
     assertThat(reply).startsWith("GENUINE").contains("First check");
     Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(300));
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(before + 1);
+    assertThat(smsInteractions()).isEqualTo(before + 1);
     assertThat(count("select count(*) from interactions where channel = 'sms' and first_check")).isPositive();
   }
 
