@@ -1,19 +1,23 @@
 package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
+import com.packcheck.support.Waits;
 import com.packcheck.support.World;
 import com.cloudhopper.smpp.SmppConstants;
 import com.cloudhopper.smpp.pdu.DeliverSm;
 import com.cloudhopper.smpp.tlv.Tlv;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -24,6 +28,8 @@ class SmsChannelTest {
   static final String SHORT_CODE = "1393";
   /** Short, so a shopper's second send can come after it within a test. */
   static final int REDELIVERY_WINDOW_MS = 3000;
+  /** The redelivery window and 200 ms more before now, on PostgreSQL's clock: the one PackCheck judges the window by. */
+  static final String WINDOW_AGO = "now() - make_interval(secs => " + (REDELIVERY_WINDOW_MS + 200) / 1000.0 + ")";
   static TestSmsc smsc;
   static World world;
   static Client api;
@@ -36,11 +42,7 @@ class SmsChannelTest {
         "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_COUNTRY", "GH", "PACKCHECK_SMPP_MAX_TPS", "200",
         "PACKCHECK_SMS_MAX_BAD_PER_HOUR", "3", "PACKCHECK_SMS_REDELIVERY_WINDOW_MS", "" + REDELIVERY_WINDOW_MS));
     api = world.instance(0);
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
+    Waits.bound(smsc);
   }
 
   @AfterAll
@@ -57,6 +59,21 @@ class SmsChannelTest {
 
   private static long count(String sql) throws Exception {
     return TestPostgres.number(world.stack.schema, sql);
+  }
+
+  /** The checks by SMS recorded (and billed) so far. */
+  private static long smsInteractions() throws Exception {
+    return count("select count(*) from interactions where channel = 'sms'");
+  }
+
+  /** Until a row of the outbox matches {@code where}. */
+  private static void awaitOutbox(String what, String where) {
+    await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> count("select count(*) from sms_outbox where " + where) > 0);
+  }
+
+  private static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
   }
 
   @Test
@@ -123,10 +140,9 @@ class SmsChannelTest {
     assertThat(send(phone, "12-AB")).startsWith("We could not read that code. Please re-check");
     assertThat(send(phone, "8" + "1".repeat(15))).startsWith("NOT GENUINE");
     assertThat(send(phone, "7" + "2".repeat(15))).startsWith("Too many checks");
-    int before = Phones.replies(smsc, phone).size();
+    List<String> before = Phones.replies(smsc, phone);
     assertThat(smsc.deliverMo(phone, SHORT_CODE, "6" + "3".repeat(15))).isZero();
-    Thread.sleep(500);
-    assertThat(Phones.replies(smsc, phone)).hasSize(before);
+    Waits.repliesStay(smsc, phone, before, Duration.ofMillis(500));
     String code = world.activeCodes(1).get(0);
     assertThat(send(Phones.newNumber(), code)).as("another shopper is not limited").startsWith("GENUINE");
   }
@@ -136,12 +152,12 @@ class SmsChannelTest {
   void redelivery() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    assertThat(send(phone, code)).contains("First check");
-    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    String reply = send(phone, code);
+    assertThat(reply).contains("First check");
+    long interactions = smsInteractions();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
-    Thread.sleep(500);
-    assertThat(Phones.replies(smsc, phone)).hasSize(1);
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions);
+    Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(500));
+    assertThat(smsInteractions()).isEqualTo(interactions);
   }
 
   @Test
@@ -149,15 +165,14 @@ class SmsChannelTest {
   void sentAgain() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    long interactions = smsInteractions();
     String first = send(phone, code);
     assertThat(first).contains("First check");
-    Thread.sleep(REDELIVERY_WINDOW_MS + 500);
+    awaitOutbox("the reply sent longer ago than the window", "sent_at < " + WINDOW_AGO + " and body = " + literal(first));
     assertThat(send(phone, code)).isEqualTo(first);
-    Thread.sleep(300);
-    assertThat(Phones.replies(smsc, phone)).containsExactly(first, first);
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).as("billed once").isEqualTo(interactions + 1);
-    assertThat(count("select count(*) from sms_outbox where body = '" + first.replace("'", "''") + "'")).isEqualTo(2);
+    Waits.repliesStay(smsc, phone, List.of(first, first), Duration.ofMillis(300));
+    assertThat(smsInteractions()).as("billed once").isEqualTo(interactions + 1);
+    assertThat(count("select count(*) from sms_outbox where body = " + literal(first))).isEqualTo(2);
   }
 
   @Test
@@ -165,21 +180,17 @@ class SmsChannelTest {
   void redeliveryWhileInFlight() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    long interactions = count("select count(*) from interactions where channel = 'sms'");
+    long interactions = smsInteractions();
     // five throttled submits: the reply stays in flight for about five seconds, longer than the window
     smsc.rejectNextSubmits(0x58, 5);
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (count("select count(*) from sms_outbox where state = 'sending' and taken_at < now() - make_interval(secs => "
-        + (REDELIVERY_WINDOW_MS + 200) / 1000.0 + ")") == 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    awaitOutbox("a reply in flight for longer than the window", "state = 'sending' and taken_at < " + WINDOW_AGO);
     assertThat(Phones.replies(smsc, phone)).as("still throttled").isEmpty();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isZero();
-    assertThat(Phones.awaitReply(smsc, phone, 1)).contains("First check");
-    Thread.sleep(500);
-    assertThat(Phones.replies(smsc, phone)).hasSize(1);
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(interactions + 1);
+    String reply = Phones.awaitReply(smsc, phone, 1);
+    assertThat(reply).contains("First check");
+    Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(500));
+    assertThat(smsInteractions()).isEqualTo(interactions + 1);
   }
 
   @Test
@@ -191,8 +202,7 @@ class SmsChannelTest {
     byte[] first = text.substring(0, 8).getBytes(StandardCharsets.US_ASCII);
     byte[] second = text.substring(8).getBytes(StandardCharsets.US_ASCII);
     assertThat(smsc.deliver(udhPart(phone, 0x42, 2, 1, first))).isZero();
-    Thread.sleep(200);
-    assertThat(Phones.replies(smsc, phone)).isEmpty();
+    Waits.repliesStay(smsc, phone, List.of(), Duration.ofMillis(200));
     assertThat(smsc.deliver(udhPart(phone, 0x42, 2, 2, second))).isZero();
     assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("GENUINE");
 
@@ -212,22 +222,16 @@ class SmsChannelTest {
   void receipts() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    send(phone, code);
+    String reply = send(phone, code);
     long interactions = count("select count(*) from interactions");
-    String messageId = null;
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (messageId == null && System.currentTimeMillis() < deadline) {
-      messageId = TestPostgres.value(world.stack.schema,
-          "select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1");
-      Thread.sleep(50);
-    }
-    assertThat(messageId).as("the reply's message id, recorded once the SMSC took it").isNotNull();
+    String messageId = await("the reply's message id, recorded once the SMSC took it").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50)).until(() -> TestPostgres.value(world.stack.schema,
+            "select message_ids[1] from sms_outbox where state = 'sent' order by id desc limit 1"), Objects::nonNull);
     assertThat(smsc.deliverReceipt(phone, SHORT_CODE, messageId, code)).isZero();
-    Thread.sleep(300);
+    Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(300));
     assertThat(count("select count(*) from interactions")).isEqualTo(interactions);
     assertThat(count("select count(*) from sms_outbox where state = 'delivered' and '" + messageId + "' = any(message_ids)"))
         .isEqualTo(1);
-    assertThat(Phones.replies(smsc, phone)).hasSize(1);
   }
 
   @Test

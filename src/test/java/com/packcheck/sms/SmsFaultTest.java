@@ -1,6 +1,7 @@
 package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.code.Sealer;
 import com.packcheck.store.PgUrl;
@@ -10,14 +11,17 @@ import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
+import com.packcheck.support.Waits;
 import com.packcheck.support.World;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +60,7 @@ class SmsFaultTest {
         Map.entry("PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE),
         Map.entry("PACKCHECK_SMPP_MAX_TPS", "" + MAX_TPS)));
     viaProxy = world.instance(1);
-    awaitBound();
+    Waits.bound(smsc);
   }
 
   @AfterEach
@@ -114,44 +118,33 @@ class SmsFaultTest {
       }
     }
     // the sweep runs every 10 s
-    long deadline = System.currentTimeMillis() + 25_000;
-    while (Phones.replies(smsc, lost).isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+    Phones.awaitReply(smsc, lost, 1, Duration.ofSeconds(25));
     assertThat(Phones.replies(smsc, lost)).containsExactly(body);
     assertThat(Phones.replies(smsc, busy)).as("a reply taken a minute ago may still be on its way").isEmpty();
     assertThat(count("select count(*) from sms_outbox where state = 'sending' and taken_at < now() - interval '50 seconds'"))
         .as("the minute-old take is left alone").isEqualTo(1);
   }
 
-  private static void awaitBound() throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!smsc.isBound() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(smsc.isBound()).as("PackCheck bound to the SMSC").isTrue();
-  }
-
   private static long count(String sql) throws Exception {
     return TestPostgres.number(world.stack.schema, sql);
   }
 
-  /** Delivers like an SMSC: again after a temporary error or no answer, until PackCheck takes it. */
-  private static int deliverUntilTaken(String from, String text) throws InterruptedException {
-    int tries = 0;
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      tries++;
-      try {
-        if (smsc.isBound() && smsc.deliverMo(from, SHORT_CODE, text) == 0) {
-          return tries;
-        }
-      } catch (RuntimeException e) {
-        // link down or no response: redeliver later
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("MO from " + from + " never taken");
+  /** The checks by SMS recorded (and billed) so far. */
+  private static long smsInteractions() throws Exception {
+    return count("select count(*) from interactions where channel = 'sms'");
+  }
+
+  /** Delivers like an SMSC: again after a temporary error or no answer, until PackCheck takes it; returns the tries. */
+  private static int deliverUntilTaken(String from, String text) {
+    AtomicInteger tries = new AtomicInteger();
+    await("MO from " + from + " taken").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(RuntimeException.class)  // link down or no response: redeliver later
+        .until(() -> {
+          tries.incrementAndGet();
+          return smsc.isBound() && smsc.deliverMo(from, SHORT_CODE, text) == 0;
+        });
+    return tries.get();
   }
 
   @Test
@@ -175,15 +168,15 @@ class SmsFaultTest {
   void commitReplyLost() throws Exception {
     String code = world.activeCodes(1).get(0);
     String phone = Phones.newNumber();
-    long before = count("select count(*) from interactions where channel = 'sms'");
+    long before = smsInteractions();
     pgProxy.swallowReplies();
     assertThat(smsc.deliverMo(phone, SHORT_CODE, code)).isEqualTo(0x64);
     pgProxy.heal();
     deliverUntilTaken(phone, code);
-    assertThat(Phones.awaitReply(smsc, phone, 1)).startsWith("GENUINE").contains("First check");
-    Thread.sleep(300);
-    assertThat(Phones.replies(smsc, phone)).hasSize(1);
-    assertThat(count("select count(*) from interactions where channel = 'sms'")).isEqualTo(before + 1);
+    String reply = Phones.awaitReply(smsc, phone, 1);
+    assertThat(reply).startsWith("GENUINE").contains("First check");
+    Waits.repliesStay(smsc, phone, List.of(reply), Duration.ofMillis(300));
+    assertThat(smsInteractions()).isEqualTo(before + 1);
     assertThat(count("select count(*) from interactions where channel = 'sms' and first_check")).isPositive();
   }
 
@@ -196,24 +189,15 @@ class SmsFaultTest {
     for (String code : codes) {
       String phone = Phones.newNumber();
       phones.add(phone);
-      sent.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return deliverUntilTaken(phone, code);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      sent.add(CompletableFuture.supplyAsync(() -> deliverUntilTaken(phone, code)));
       if (phones.size() == 4) {
         smsc.dropLink();
       }
     }
     sent.forEach(CompletableFuture::join);
-    awaitBound();
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline
-        && phones.stream().anyMatch(p -> Phones.replies(smsc, p).isEmpty()) && count(UNSETTLED) > 0) {
-      Thread.sleep(100);
-    }
+    Waits.bound(smsc);
+    await("a reply to every MO, or none left to send").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> phones.stream().noneMatch(p -> Phones.replies(smsc, p).isEmpty()) || count(UNSETTLED) == 0);
     assertThat(smsc.binds()).isGreaterThanOrEqualTo(2);
     for (String phone : phones) {
       assertThat(Phones.replies(smsc, phone)).as("replies to %s", phone).hasSizeLessThanOrEqualTo(1);

@@ -1,10 +1,12 @@
 package com.packcheck.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.support.Phones;
 import com.packcheck.support.TestSmsc;
 import com.packcheck.support.World;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,10 +29,8 @@ class SmsRateTest {
         "PACKCHECK_SMPP_SHORT_CODE", SHORT_CODE, "PACKCHECK_SMPP_MAX_TPS", "" + MAX_TPS);
     // two instances on one SMSC: each sends from the shared outbox, so only a shared bucket holds the rate
     world = new World(7, sms, sms);
-    long deadline = System.currentTimeMillis() + 20_000;
-    while ((smsc.binds() < 2 || !smsc.isBound()) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    await("both instances bound").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        .until(() -> smsc.binds() >= 2 && smsc.isBound());
     assertThat(smsc.binds()).as("both instances bound").isEqualTo(2);
   }
 

@@ -51,7 +51,12 @@ public final class Phones {
 
   /** Waits for the {@code n}th reply (1-based) to {@code e164}. */
   public static String awaitReply(TestSmsc smsc, String e164, int n) {
-    return await("reply #" + n + " to " + e164).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+    return awaitReply(smsc, e164, n, Duration.ofSeconds(15));
+  }
+
+  /** Waits up to {@code atMost} for the {@code n}th reply (1-based) to {@code e164}, for replies slower than an answer. */
+  public static String awaitReply(TestSmsc smsc, String e164, int n, Duration atMost) {
+    return await("reply #" + n + " to " + e164).atMost(atMost).pollInterval(Duration.ofMillis(20))
         .until(() -> replies(smsc, e164), texts -> texts.size() >= n).get(n - 1);
   }
 }

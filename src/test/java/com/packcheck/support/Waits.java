@@ -8,6 +8,7 @@ import com.packcheck.code.Hmac;
 import com.packcheck.store.HotCodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -24,6 +25,17 @@ public final class Waits {
   public static void bound(TestSmsc smsc) {
     await("PackCheck bound to the SMSC").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
         .until(smsc::isBound);
+  }
+
+  /**
+   * That the replies to {@code phone} are {@code replies} now and stay so for {@code quiet}: no other (or
+   * second) reply goes out meanwhile. Replies only add up, so one too many fails the wait for good.
+   */
+  public static void repliesStay(TestSmsc smsc, String phone, List<String> replies, Duration quiet) {
+    assertThat(Phones.replies(smsc, phone)).as("the replies to %s", phone).containsExactlyElementsOf(replies);
+    await("the replies to " + phone + " staying " + replies).during(quiet).atMost(quiet.plusSeconds(2))
+        .pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(Phones.replies(smsc, phone)).containsExactlyElementsOf(replies));
   }
 
   /** Until {@code instance} answers {@code /ready} with 200. */

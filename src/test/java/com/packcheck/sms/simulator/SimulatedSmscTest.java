@@ -1,6 +1,7 @@
 package com.packcheck.sms.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.packcheck.sms.smpp.InboundPdu;
 import com.packcheck.sms.smpp.MoHandler;
@@ -10,6 +11,7 @@ import com.packcheck.sms.smpp.SubmitOutcome;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
@@ -37,11 +39,8 @@ class SimulatedSmscTest {
               return MoHandler.OK;
             })) {
       link.start();
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (!(link.isBound() && smsc.bound()) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(smsc.bound()).isTrue();
+      await("the link bound to the simulator").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .until(() -> link.isBound() && smsc.bound());
       assertThat(smsc.deliver("+233244000001", "1393", (byte) 0, (byte) 0, "HELP".getBytes(StandardCharsets.US_ASCII)))
           .isZero();
       assertThat(mos).singleElement().satisfies(mo -> {

@@ -1,6 +1,7 @@
 package com.packcheck.sms.smpp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cloudhopper.smpp.SmppConstants;
 import com.cloudhopper.smpp.pdu.DeliverSm;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -61,7 +62,7 @@ class SmppLinkTest {
     link = new SmppLink(config().withPassword("wrong"), recorder);
     link.start();
 
-    await(() -> smsc.bindRequests() >= 2, Duration.ofSeconds(5));
+    soon("a second bind request").until(() -> smsc.bindRequests() >= 2);
     assertThat(link.isBound()).isFalse();
     assertThat(link.state()).isEqualTo("down: bind refused with status 0xe (retrying)");
     assertThat(smsc.binds()).isZero();
@@ -129,7 +130,7 @@ class SmppLinkTest {
     List<CompletableFuture<Integer>> mos = IntStream.range(0, 60)
         .mapToObj(i -> smsc.deliverAsync(TestSmsc.mo(SHOPPER, SHORT_CODE, ("ABCD-" + i).getBytes())))
         .toList();
-    await(() -> inHandler.get() >= 50, Duration.ofSeconds(5));
+    soon("50 MOs in the handler").until(() -> inHandler.get() >= 50);
 
     assertThat(smsc.enquireLink()).isLessThan(Duration.ofSeconds(1));
     assertThat(mos).allSatisfy(mo -> assertThat(mo.join()).isEqualTo(MoHandler.OK));
@@ -149,7 +150,7 @@ class SmppLinkTest {
     List<CompletableFuture<Integer>> mos = IntStream.range(0, 50)
         .mapToObj(i -> smsc.deliverAsync(TestSmsc.mo(SHOPPER, SHORT_CODE, ("ABCD-" + i).getBytes())))
         .toList();
-    await(() -> inHandler.get() == 50, Duration.ofSeconds(5));
+    soon("the window's 50 MOs in the handler").until(() -> inHandler.get() == 50);
 
     assertThat(smsc.enquireLink()).isLessThan(Duration.ofMillis(500));
     mos.forEach(CompletableFuture::join);
@@ -194,7 +195,7 @@ class SmppLinkTest {
   void submitTimesOut() {
     link = new SmppLink(config().withResponseTimeout(Duration.ofMillis(300)), recorder);
     link.start();
-    await(() -> link.isBound(), Duration.ofSeconds(5));
+    soon("the link bound").until(link::isBound);
     smsc.ignoreNextSubmits(1);
 
     SubmitOutcome outcome = link.submit(SHORT_CODE, SHOPPER, (byte) 0, (byte) 0, "hi".getBytes(), true);
@@ -211,9 +212,9 @@ class SmppLinkTest {
     bind(recorder);
 
     smsc.dropLink();
-    await(() -> !link.isBound(), Duration.ofSeconds(5));
+    soon("the link down").until(() -> !link.isBound());
     assertThat(link.state()).startsWith("down: ");
-    await(() -> smsc.binds() == 2 && link.isBound(), Duration.ofSeconds(5));
+    soon("the link bound again").until(() -> smsc.binds() == 2 && link.isBound());
 
     assertThat(smsc.deliverMo(SHOPPER, SHORT_CODE, "ABCD-2345")).isEqualTo(MoHandler.OK);
     assertThat(received).hasSize(1);
@@ -225,7 +226,7 @@ class SmppLinkTest {
     bind(recorder);
 
     smsc.unbindEsme();
-    await(() -> smsc.binds() == 2 && link.isBound(), Duration.ofSeconds(5));
+    soon("the link bound again").until(() -> smsc.binds() == 2 && link.isBound());
 
     assertThat(smsc.deliverMo(SHOPPER, SHORT_CODE, "ABCD-2345")).isEqualTo(MoHandler.OK);
   }
@@ -241,8 +242,8 @@ class SmppLinkTest {
     assertThat(link.state()).isEqualTo("closed");
     assertThat(link.submit(SHORT_CODE, SHOPPER, (byte) 0, (byte) 0, "hi".getBytes(), true))
         .isInstanceOf(SubmitOutcome.NotSent.class);
-    sleep(1500);
-    assertThat(smsc.binds()).isEqualTo(1);
+    await("no bind after close()").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(20)).until(() -> smsc.binds() == 1);
   }
 
   @Test
@@ -267,15 +268,12 @@ class SmppLinkTest {
   private void bind(MoHandler handler) {
     link = new SmppLink(config(), handler);
     link.start();
-    await(() -> link.isBound() && smsc.isBound(), Duration.ofSeconds(5));
+    soon("the link bound").until(() -> link.isBound() && smsc.isBound());
   }
 
-  private static void await(BooleanSupplier condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met within %s", timeout).isLessThan(deadline);
-      sleep(20);
-    }
+  /** A wait for what the link or the SMSC should do within a few seconds. */
+  private static ConditionFactory soon(String what) {
+    return await(what).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20));
   }
 
   private static void sleep(long millis) {
