@@ -75,7 +75,8 @@ machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat;
 gained() { awk 'NR == FNR { a[$1] = $2; next } { d += $2 - a[$1] } END { print d + 0 }' "$1" "$2"; }
 
 # measure NAME URL APP_PID REDIS_PID: warm-up, then the measured wrk run; appends one line to $RESULTS:
-# "name checks/s p99_ms app_us pg_us redis_us wrk_us other_us answers"
+# "name checks/s p99_ms app_us pg_us redis_us wrk_us other_us answers wal_bytes_per_check fpi_per_1000_checks"
+# (the WAL figures are the whole cluster's: the machine should be otherwise idle)
 measure() {
   local name=$1 url=$2 app=$3 redis=$4 out="$RUN_DIR/wrk-$1-$round"
   export CODES="$RUN_DIR/codes.txt" TOKEN_A TOKEN_B
@@ -86,14 +87,16 @@ measure() {
   ticks $(pgrep -u postgres postgres) >"$out.pg0"
   ticks "$app" >"$out.app0"
   [[ -n "$redis" ]] && ticks "$redis" >"$out.redis0" || : >"$out.redis0"
-  local busy0 busy1
+  local busy0 busy1 wal0 wal1
   busy0=$(machine_busy)
+  wal0=$(psql_q -Atc "select wal_bytes || ' ' || wal_fpi from pg_stat_wal")
   log "$name: wrk measured ${DURATION}s"
   # perl reports the CPU of its child (wrk) once it has exited
   perl -e 'system(@ARGV) == 0 or exit 1; my @t = times; printf "wrk_cpu_s %.2f\n", $t[2] + $t[3]' \
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -s "$HERE/dispense.lua" "$url" >"$out" 2>&1 \
     || die "wrk failed: $(tail -n 5 "$out")"
   busy1=$(machine_busy)
+  wal1=$(psql_q -Atc "select wal_bytes || ' ' || wal_fpi from pg_stat_wal")
   ticks $(pgrep -u postgres postgres) >"$out.pg1"
   ticks "$app" >"$out.app1"
   [[ -n "$redis" ]] && ticks "$redis" >"$out.redis1" || : >"$out.redis1"
@@ -103,11 +106,13 @@ measure() {
   (( non200 == 0 && other == 0 )) || die "$name: ${non200} answers were not 200 and ${other} had an unexpected outcome"
   awk -v name="$name" -v n=$(( genuine + used )) -v d="$DURATION" -v p99="$p99_us" -v hz="$HZ" \
     -v app="$(gained "$out.app0" "$out.app1")" -v pg="$(gained "$out.pg0" "$out.pg1")" \
-    -v redis="$(gained "$out.redis0" "$out.redis1")" -v wrk="$wrk_s" -v busy=$(( busy1 - busy0 )) 'BEGIN {
+    -v redis="$(gained "$out.redis0" "$out.redis1")" -v wrk="$wrk_s" -v busy=$(( busy1 - busy0 )) \
+    -v wal="$wal0 $wal1" 'BEGIN {
+      split(wal, w, " ")
       us = 1e6 / hz / n
       other = busy * us - app * us - pg * us - redis * us - wrk * 1e6 / n
-      printf "%s %.0f %.1f %.0f %.0f %.0f %.0f %.0f %d\n", name, n / d, p99 / 1000, app * us, pg * us, redis * us,
-        wrk * 1e6 / n, other < 0 ? 0 : other, n
+      printf "%s %.0f %.1f %.0f %.0f %.0f %.0f %.0f %d %.0f %.1f\n", name, n / d, p99 / 1000, app * us, pg * us,
+        redis * us, wrk * 1e6 / n, other < 0 ? 0 : other, n, (w[3] - w[1]) / n, 1000 * (w[4] - w[2]) / n
     }' >>"$RESULTS"
   log "$name: $(tail -n 1 "$RESULTS")"
 }
@@ -186,9 +191,10 @@ machine:     $(nproc) cores, load avg ${LOAD_BEFORE} before the run
 PostgreSQL:  $(psql_q -Atc "select version()" | cut -d' ' -f1-2), fsync=$(psql_q -Atc "show fsync"), synchronous_commit=$(psql_q -Atc "show synchronous_commit"), shared_buffers=$(psql_q -Atc "show shared_buffers")
 load:        wrk ${THREADS} threads, ${CONNECTIONS} connections, POST /v1/verifications dispensing codes drawn at random from ${CODES_N}, two pharmacies; ${WARMUP}s warm-up, ${DURATION}s measured; JVMs ${JAVA_OPTS}; peer pool ${PEER_POOL}
 
-round  system      checks/s   p99 ms   CPU µs per check: service  PostgreSQL  Redis  wrk  other
+round  system      checks/s   p99 ms   CPU µs per check: service  PostgreSQL  Redis  wrk  other   WAL B/check  full pages/1000
 EOF
-awk '{ r = int((NR + 1) / 2); printf "%5d  %-10s %9s %8s %26s %11s %6s %4s %6s\n", r, $1, $2, $3, $4, $5, $6, $7, $8 }' "$RESULTS"
+awk '{ r = int((NR + 1) / 2); printf "%5d  %-10s %9s %8s %26s %11s %6s %4s %6s %13s %16s\n", r, $1, $2, $3, $4, $5, $6, $7, $8, $10, $11 }' \
+  "$RESULTS"
 awk '$1 == "packcheck" { pc[++a] = $2 } $1 == "peer" { peer[++b] = $2 }
   END {
     for (i = 1; i <= a && i <= b; i++) { r = pc[i] / peer[i]; s = s sprintf("%s%.2f", i > 1 ? ", " : "", r)

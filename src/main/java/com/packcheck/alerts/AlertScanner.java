@@ -1,8 +1,8 @@
 package com.packcheck.alerts;
 
-import com.packcheck.store.Periodic;
-import io.micrometer.core.instrument.MeterRegistry;
+import com.packcheck.postgres.Periodic;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package com.packcheck.alerts;
 
 import com.packcheck.code.Sealer;
-import com.packcheck.store.Periodic;
+import com.packcheck.postgres.Periodic;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

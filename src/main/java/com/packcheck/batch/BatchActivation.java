@@ -1,7 +1,7 @@
 package com.packcheck.batch;
 
-import com.packcheck.store.Database;
-import com.packcheck.store.HotState;
+import com.packcheck.codecache.HotState;
+import com.packcheck.postgres.Database;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,7 +3,7 @@ package com.packcheck.batch;
 import com.packcheck.code.CodeGenerator;
 import com.packcheck.code.CodeTraits;
 import com.packcheck.code.Hmac;
-import com.packcheck.store.Database;
+import com.packcheck.postgres.Database;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.sql.Connection;

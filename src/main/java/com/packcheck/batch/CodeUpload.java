@@ -3,7 +3,7 @@ package com.packcheck.batch;
 import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.CodeTraits;
 import com.packcheck.code.Hmac;
-import com.packcheck.store.Database;
+import com.packcheck.postgres.Database;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

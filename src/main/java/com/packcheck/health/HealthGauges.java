@@ -1,6 +1,6 @@
 package com.packcheck.health;
 
-import com.packcheck.store.HotState;
+import com.packcheck.codecache.HotState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;

@@ -1,11 +1,11 @@
 package com.packcheck.http;
 
+import com.packcheck.codecache.HotState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import com.packcheck.store.HotState;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,9 +2,9 @@ package com.packcheck.http;
 
 import com.packcheck.batch.ConflictException;
 import com.packcheck.batch.NotFoundException;
-import com.packcheck.ledger.IdempotencyMismatchException;
-import com.packcheck.store.Unavailable;
-import com.packcheck.verify.MalformedCodeException;
+import com.packcheck.check.IdempotencyMismatchException;
+import com.packcheck.check.MalformedCodeException;
+import com.packcheck.postgres.Unavailable;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;

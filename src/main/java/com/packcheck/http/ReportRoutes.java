@@ -1,9 +1,9 @@
 package com.packcheck.http;
 
 import com.packcheck.account.Role;
-import com.packcheck.ledger.CustomerReport;
-import com.packcheck.ledger.MonthlyReport;
-import com.packcheck.ledger.UsageReport;
+import com.packcheck.reports.CustomerReport;
+import com.packcheck.reports.MonthlyReport;
+import com.packcheck.reports.UsageReport;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.YearMonth;

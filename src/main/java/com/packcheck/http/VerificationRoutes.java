@@ -2,11 +2,11 @@ package com.packcheck.http;
 
 import com.packcheck.account.Principal;
 import com.packcheck.account.Role;
-import com.packcheck.verify.Action;
-import com.packcheck.verify.Answer;
-import com.packcheck.verify.Messages;
-import com.packcheck.verify.Verifier;
-import com.packcheck.verify.Outcome;
+import com.packcheck.check.Action;
+import com.packcheck.check.Answer;
+import com.packcheck.check.Messages;
+import com.packcheck.check.Outcome;
+import com.packcheck.check.Verifier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,6 +1,6 @@
 package com.packcheck.sms;
 
-import com.packcheck.store.SqlStates;
+import com.packcheck.postgres.SqlStates;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

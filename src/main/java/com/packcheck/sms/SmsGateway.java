@@ -2,13 +2,13 @@ package com.packcheck.sms;
 
 import com.packcheck.code.Hmac;
 import com.packcheck.code.Sealer;
+import com.packcheck.codecache.HotCodes;
+import com.packcheck.codecache.HotState;
 import com.packcheck.config.Config;
 import com.packcheck.config.SmsSettings;
+import com.packcheck.postgres.Database;
 import com.packcheck.sms.smpp.SmppLink;
 import com.packcheck.sms.smpp.SmscConfig;
-import com.packcheck.store.Database;
-import com.packcheck.store.HotCodes;
-import com.packcheck.store.HotState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

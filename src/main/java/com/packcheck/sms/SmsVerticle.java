@@ -1,14 +1,14 @@
 package com.packcheck.sms;
 
+import com.packcheck.check.Action;
+import com.packcheck.check.Answer;
+import com.packcheck.check.LedgerWriter;
+import com.packcheck.check.Verifier;
 import com.packcheck.code.Hmac;
+import com.packcheck.codecache.HotLane;
+import com.packcheck.codecache.HotState;
 import com.packcheck.config.Config;
-import com.packcheck.ledger.LedgerWriter;
-import com.packcheck.store.Database;
-import com.packcheck.store.HotLane;
-import com.packcheck.store.HotState;
-import com.packcheck.verify.Action;
-import com.packcheck.verify.Answer;
-import com.packcheck.verify.Verifier;
+import com.packcheck.postgres.Database;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package com.packcheck.sms;
 
-import com.packcheck.store.RedisClients;
+import com.packcheck.codecache.RedisClients;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;

@@ -3,7 +3,7 @@ package com.packcheck.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.packcheck.store.PgUrl;
+import com.packcheck.postgres.PgUrl;
 import com.packcheck.support.Client;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;

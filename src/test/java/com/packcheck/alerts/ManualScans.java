@@ -1,6 +1,6 @@
 package com.packcheck.alerts;
 
-import com.packcheck.store.PgUrl;
+import com.packcheck.postgres.PgUrl;
 import com.packcheck.support.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.packcheck.code.CodeNormalizer;
-import com.packcheck.store.PgUrl;
+import com.packcheck.postgres.PgUrl;
 import com.packcheck.support.ChildPackCheck;
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;

@@ -3,15 +3,15 @@ package com.packcheck.sms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cloudhopper.smpp.SmppConstants;
+import com.cloudhopper.smpp.pdu.DeliverSm;
+import com.cloudhopper.smpp.tlv.Tlv;
 import com.packcheck.support.Client;
 import com.packcheck.support.Phones;
 import com.packcheck.support.TestPostgres;
 import com.packcheck.support.TestSmsc;
 import com.packcheck.support.Waits;
 import com.packcheck.support.World;
-import com.cloudhopper.smpp.SmppConstants;
-import com.cloudhopper.smpp.pdu.DeliverSm;
-import com.cloudhopper.smpp.tlv.Tlv;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

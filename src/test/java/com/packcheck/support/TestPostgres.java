@@ -1,8 +1,8 @@
 package com.packcheck.support;
 
 import com.packcheck.config.Config;
-import com.packcheck.store.Database;
-import com.packcheck.store.PgUrl;
+import com.packcheck.postgres.Database;
+import com.packcheck.postgres.PgUrl;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

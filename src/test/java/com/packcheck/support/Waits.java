@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.packcheck.code.CodeNormalizer;
 import com.packcheck.code.Hmac;
-import com.packcheck.store.HotCodes;
+import com.packcheck.codecache.HotCodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

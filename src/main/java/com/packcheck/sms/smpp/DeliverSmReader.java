@@ -2,8 +2,8 @@ package com.packcheck.sms.smpp;
 
 import java.nio.charset.StandardCharsets;
 import org.jsmpp.bean.DeliverSm;
-import org.jsmpp.bean.OptionalParameter;
 import org.jsmpp.bean.OptionalParameter.Tag;
+import org.jsmpp.bean.OptionalParameter;
 
 /** Turns jSMPP's deliver_sm into an {@link InboundPdu}, so nothing above the link sees jSMPP types. */
 final class DeliverSmReader {

@@ -7,7 +7,7 @@ import static com.packcheck.sms.text.Field.LOT;
 import static com.packcheck.sms.text.Field.PRODUCT;
 import static com.packcheck.sms.text.Field.REF;
 
-import com.packcheck.verify.Answer;
+import com.packcheck.check.Answer;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;

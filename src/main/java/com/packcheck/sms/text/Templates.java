@@ -1,6 +1,6 @@
 package com.packcheck.sms.text;
 
-import com.packcheck.verify.Answer;
+import com.packcheck.check.Answer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -1,10 +1,11 @@
 package com.packcheck.sms.text;
 
+import com.packcheck.codecache.CodeState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.packcheck.verify.Answer;
-import com.packcheck.verify.Outcome;
+import com.packcheck.check.Answer;
+import com.packcheck.check.Outcome;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -141,6 +142,6 @@ class TemplatesTest {
 
   private static Answer answer(Outcome outcome, boolean first, OffsetDateTime firstVerified, OffsetDateTime dispensed) {
     return new Answer(outcome, first, firstVerified, dispensed, "Paracetamol 500mg", "05012345678900", "L123",
-        LocalDate.of(2028, 6, 30), "0A1B2C", 'C', 1L);
+        LocalDate.of(2028, 6, 30), "0A1B2C", CodeState.CONSUMED, 1L);
   }
 }

@@ -1,8 +1,0 @@
-package com.packcheck.ledger;
-
-/** The ledger could not confirm a check: it failed, or its outcome is unknown. The caller must retry. */
-public final class LedgerUnavailableException extends RuntimeException {
-  public LedgerUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
-}

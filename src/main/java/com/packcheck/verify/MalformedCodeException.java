@@ -1,8 +1,0 @@
-package com.packcheck.verify;
-
-/** The input cannot be a code of any released format: a typo, never "fake". */
-public final class MalformedCodeException extends RuntimeException {
-  public MalformedCodeException() {
-    super("That code is not valid. Please re-check the code on the pack and try again.", null, false, false);
-  }
-}
