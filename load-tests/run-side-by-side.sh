@@ -13,7 +13,9 @@
 #
 # Settings (environment): ROUNDS (3), DURATION (20), WARMUP (20), CONNECTIONS (64), THREADS (2),
 # CODES_N (300000), PORT (18080, PackCheck), PEER_PORT (18090), PEER_POOL (32), JAVA_OPTS (-Xms1g -Xmx2g,
-# for both JVMs), JAR (target/packcheck.jar), REBUILD=1 (rebuild both jars), KEEP=1 (keep the schemas).
+# for both JVMs), JAR (target/packcheck.jar), SYSTEMS ("packcheck peer": one of them alone, for tuning runs),
+# REBUILD=1 (rebuild both jars), KEEP=1 (keep the schemas). PACKCHECK_* settings in the environment reach
+# PackCheck unchanged.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,6 +35,7 @@ PORT=${PORT:-18080}
 PEER_PORT=${PEER_PORT:-18090}
 PEER_POOL=${PEER_POOL:-32}
 JAVA_OPTS=${JAVA_OPTS:--Xms1g -Xmx2g}
+SYSTEMS=${SYSTEMS:-packcheck peer}
 RUN_DIR="$HERE/target/side-${STAMP}"
 HZ=$(getconf CLK_TCK)
 RESULTS="$RUN_DIR/results.txt"
@@ -130,6 +133,20 @@ check_ledger() {
   log "$name: ledger ok (${dispensed} codes dispensed, ${all} interactions for ${answers} answers)"
 }
 
+# ledger_line METRICS: PackCheck's own view of the HTTP checks (Micrometer's percentiles over its last two
+# minutes): the server's time for a check, the part of it waiting on the ledger, the group commits, and the
+# mean checks a group
+ledger_line() {
+  awk -v round="$round" '
+    function ms(v) { return sprintf("%.1f", 1000 * v) }
+    /^packcheck_check_seconds\{channel="http",quantile="0.5"/ { c50 = $2 } /^packcheck_check_seconds\{channel="http",quantile="0.99"/ { c99 = $2 }
+    /^packcheck_ledger_wait_seconds\{channel="http",quantile="0.5"/ { w50 = $2 } /^packcheck_ledger_wait_seconds\{channel="http",quantile="0.99"/ { w99 = $2 }
+    /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.5"/ { g50 = $2 } /^packcheck_ledger_commit_seconds\{channel="http",quantile="0.99"/ { g99 = $2 }
+    /^packcheck_ledger_group_checks_count\{channel="http"/ { n = $2 } /^packcheck_ledger_group_checks_sum\{channel="http"/ { sum = $2 }
+    END { printf "round %d: server p50 %s / p99 %s ms, of which ledger wait p50 %s / p99 %s ms; group commit p50 %s / p99 %s ms, %.1f checks a group\n",
+      round, ms(c50), ms(c99), ms(w50), ms(w99), ms(g50), ms(g99), n ? sum / n : 0 }' <<<"$1"
+}
+
 run_packcheck() {
   APP_SCHEMA="side_pc_${STAMP}_${round}"
   BASE="http://127.0.0.1:${PORT}"
@@ -140,6 +157,8 @@ run_packcheck() {
   stock_batch "$RUN_DIR/codes.txt"
   measure packcheck "$BASE" "$APP_PID" "$REDIS_PID"
   check_ledger packcheck "$APP_SCHEMA"
+  ledger_line "$(curl -s --max-time 5 "$BASE/metrics")" >>"$RUN_DIR/ledger.txt"
+  log "packcheck: $(tail -n 1 "$RUN_DIR/ledger.txt")"
   stop_pid "$APP_PID" PackCheck 40
   stop_pid "$REDIS_PID" redis-server 10
   APP_PID="" REDIS_PID=""
@@ -180,7 +199,11 @@ SQL
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$ROUNDS"); do
-  if (( round % 2 )); then run_packcheck; run_peer; else run_peer; run_packcheck; fi
+  order="packcheck peer"
+  (( round % 2 )) || order="peer packcheck"
+  for system in $order; do
+    [[ " $SYSTEMS " == *" $system "* ]] && "run_$system"
+  done
 done
 
 cat <<EOF
@@ -193,8 +216,9 @@ load:        wrk ${THREADS} threads, ${CONNECTIONS} connections, POST /v1/verifi
 
 round  system      checks/s   p99 ms   CPU µs per check: service  PostgreSQL  Redis  wrk  other   WAL B/check  full pages/1000
 EOF
-awk '{ r = int((NR + 1) / 2); printf "%5d  %-10s %9s %8s %26s %11s %6s %4s %6s %13s %16s\n", r, $1, $2, $3, $4, $5, $6, $7, $8, $10, $11 }' \
+awk -v per="$(wc -w <<<"$SYSTEMS")" '{ r = int((NR + per - 1) / per); printf "%5d  %-10s %9s %8s %26s %11s %6s %4s %6s %13s %16s\n", r, $1, $2, $3, $4, $5, $6, $7, $8, $10, $11 }' \
   "$RESULTS"
+[[ -f "$RUN_DIR/ledger.txt" ]] && { echo; echo "PackCheck's ledger (from its /metrics, all checks of the run):"; cat "$RUN_DIR/ledger.txt"; }
 awk '$1 == "packcheck" { pc[++a] = $2 } $1 == "peer" { peer[++b] = $2 }
   END {
     for (i = 1; i <= a && i <= b; i++) { r = pc[i] / peer[i]; s = s sprintf("%s%.2f", i > 1 ? ", " : "", r)
