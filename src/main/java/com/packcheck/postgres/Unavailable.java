@@ -1,6 +1,6 @@
 package com.packcheck.postgres;
 
-import com.packcheck.check.LedgerUnavailableException;
+import com.packcheck.postgres.LedgerUnavailableException;
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;

@@ -33,10 +33,12 @@ public final class SmsGateway implements AutoCloseable {
   private final List<OutboxSender> senders;
   private final SubmitRates rates;
   private final long backlogTimer;
+  private final SmsStore store;
 
-  private SmsGateway(Vertx vertx, String deployment, List<SmppLink> links, List<OutboxSender> senders,
-      SubmitRates rates, long backlogTimer) {
+  private SmsGateway(Vertx vertx, String deployment, SmsStore store, List<SmppLink> links,
+      List<OutboxSender> senders, SubmitRates rates, long backlogTimer) {
     this.vertx = vertx;
+    this.store = store;
     this.deployment = deployment;
     this.links = links;
     this.senders = senders;
@@ -54,7 +56,7 @@ public final class SmsGateway implements AutoCloseable {
     SmsVerticle checks = new SmsVerticle(config, db, hmac, hot, metrics);
     SubmitRates rates = new SubmitRates(config.redisUrl().orElseThrow(), config.redisPrefix(), config.redisTimeout());
     return vertx.deployVerticle(checks).onFailure(e -> rates.closeAsync()).map(deployment -> {
-      SmsStore store = new SmsStore(pool);
+      SmsStore store = new SmsStore(vertx, pool, db.ledgerConnectOptions(), config.commitTimeout());
       Map<String, SmscConfig> byName = new LinkedHashMap<>();
       settings.smscs().forEach(s -> byName.put(s.name(), s));
       SmsService service = new SmsService(byName, store, checks, hmac, cipher, redis, templates, settings.budget(),
@@ -80,7 +82,7 @@ public final class SmsGateway implements AutoCloseable {
       Gauge.builder("packcheck.sms.outbox.pending", () -> backlog.get()[0]).register(metrics);
       Gauge.builder("packcheck.sms.outbox.oldest.seconds", () -> backlog.get()[1]).register(metrics);
       long timer = vertx.setPeriodic(1000, id -> store.backlog().onSuccess(backlog::set));
-      return new SmsGateway(vertx, deployment, links, senders, rates, timer);
+      return new SmsGateway(vertx, deployment, store, links, senders, rates, timer);
     });
   }
 
@@ -103,7 +105,8 @@ public final class SmsGateway implements AutoCloseable {
     rates.close();
     links.forEach(SmppLink::close);
     try {
-      vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      vertx.undeploy(deployment).compose(v -> store.drain())
+          .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("SMS checks did not stop cleanly: {}", e.toString());
     }

@@ -1,7 +1,7 @@
 package com.packcheck.sms;
 
 import com.packcheck.check.Answer;
-import com.packcheck.check.LedgerUnavailableException;
+import com.packcheck.postgres.LedgerUnavailableException;
 import com.packcheck.check.MalformedCodeException;
 import com.packcheck.check.Outcome;
 import com.packcheck.code.Hmac;

@@ -1,7 +1,13 @@
 package com.packcheck.sms;
 
+import com.packcheck.check.group.BatchStatement;
+import com.packcheck.check.group.GroupCommit;
+import com.packcheck.check.group.GroupMetrics;
+import com.packcheck.check.group.Grouping;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -14,6 +20,8 @@ import java.util.Optional;
 
 /** The SMS channel's rows: customers by number, MO claims and parts, and the outbox of replies. */
 final class SmsStore {
+  /** Rows a grouped statement takes at once: a backlog of MOs commits in a few groups, not one huge one. */
+  private static final int MAX_GROUP = 512;
   private static final String REPORT = "insert into sms_reports (customer_id, reference) values ($1, $2)";
   private static final String OPT_IN = "update customers set opted_in_at = now(), opted_out_at = null where id = $1";
   private static final String OPT_OUT = "update customers set opted_out_at = now(), opted_in_at = null where id = $1";
@@ -103,13 +111,25 @@ final class SmsStore {
 
   private final Pool pool;
   /** Replies queued and replies sent go in groups: many MOs, one commit. */
-  private final GroupedStatement enqueue;
-  private final GroupedStatement sent;
+  private final GroupCommit<Tuple, Void> enqueue;
+  private final GroupCommit<Tuple, Void> sent;
 
-  SmsStore(Pool pool) {
+  /** {@code groups}: the connection options and commit timeout of the grouped statements' own connections. */
+  SmsStore(Vertx vertx, Pool pool, PgConnectOptions groups, Duration commitTimeout) {
     this.pool = pool;
-    this.enqueue = new GroupedStatement(pool, ENQUEUE);
-    this.sent = new GroupedStatement(pool, SENT);
+    this.enqueue = grouped(vertx, groups, commitTimeout, ENQUEUE, "SMS reply queue");
+    this.sent = grouped(vertx, groups, commitTimeout, SENT, "SMS replies sent");
+  }
+
+  private static GroupCommit<Tuple, Void> grouped(Vertx vertx, PgConnectOptions options, Duration timeout, String sql,
+      String name) {
+    return new GroupCommit<>(vertx, options, 1, timeout, MAX_GROUP, Grouping.any(), new BatchStatement(sql),
+        GroupMetrics.NONE, name, "sms");
+  }
+
+  /** Lets the grouped statements finish what is queued; nothing is taken after. */
+  Future<Void> drain() {
+    return Future.join(enqueue.drain(), sent.drain()).mapEmpty();
   }
 
   Future<Void> optIn(byte[] id, boolean in) {
@@ -158,8 +178,8 @@ final class SmsStore {
   }
 
   Future<Void> enqueue(Reply r) {
-    return enqueue.run(Tuple.of(r.claimKey() == null ? null : Buffer.buffer(r.claimKey()),
-        r.smsc(), r.source(), Buffer.buffer(r.sealedDestination()), r.kind(), r.body(), r.language()));
+    return Future.fromCompletionStage(enqueue.submitFromAnyThread(Tuple.of(r.claimKey() == null ? null : Buffer.buffer(r.claimKey()),
+        r.smsc(), r.source(), Buffer.buffer(r.sealedDestination()), r.kind(), r.body(), r.language())));
   }
 
   /** What became of an MO claimed before: whether its claim has a reply, and whether it was queued again. */
@@ -192,7 +212,8 @@ final class SmsStore {
   }
 
   Future<Void> sent(long id, List<String> messageIds) {
-    return sent.run(Tuple.tuple().addLong(id).addArrayOfString(messageIds.toArray(String[]::new)));
+    return Future.fromCompletionStage(
+        sent.submitFromAnyThread(Tuple.tuple().addLong(id).addArrayOfString(messageIds.toArray(String[]::new))));
   }
 
   Future<Void> retry(long id, double afterSeconds, String status) {

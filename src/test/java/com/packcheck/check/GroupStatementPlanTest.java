@@ -83,8 +83,8 @@ class GroupStatementPlanTest {
         .ledgerConnectOptions()).await();
     try {
       conn.query("begin").execute().await();
-      Object json = conn.preparedQuery("explain (analyze, format json) " + LedgerWriter.CHECK_GROUP)
-          .execute(LedgerWriter.groupTuple(group, Instant.now())).await().iterator().next().getValue(0);
+      Object json = conn.preparedQuery("explain (analyze, format json) " + CheckStatement.CHECK_GROUP)
+          .execute(CheckStatement.groupTuple(group, Instant.now())).await().iterator().next().getValue(0);
       conn.query("rollback").execute().await();
       JsonArray plans = json instanceof JsonArray a ? a : new JsonArray(json.toString());
       return plans.getJsonObject(0);

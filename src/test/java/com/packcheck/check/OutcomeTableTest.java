@@ -119,8 +119,11 @@ class OutcomeTableTest {
     }
     vertx = Vertx.vertx();
     loop = vertx.getOrCreateContext();
-    ledger = new LedgerWriter(vertx, db.ledgerConnectOptions(), Duration.ofSeconds(10), Clock.systemUTC(), 512, 1,
-        new SimpleMeterRegistry(), "http");
+    // the writer belongs to the event loop it is made on, as a verticle's does
+    CompletableFuture<LedgerWriter> made = new CompletableFuture<>();
+    loop.runOnContext(v -> made.complete(new LedgerWriter(vertx, db.ledgerConnectOptions(), Duration.ofSeconds(10),
+        Clock.systemUTC(), 512, 1, new SimpleMeterRegistry(), "http")));
+    ledger = made.join();
   }
 
   @AfterAll

@@ -1,4 +1,4 @@
-package com.packcheck.check;
+package com.packcheck.postgres;
 
 /** The ledger could not confirm a check: it failed, or its outcome is unknown. The caller must retry. */
 public final class LedgerUnavailableException extends RuntimeException {
