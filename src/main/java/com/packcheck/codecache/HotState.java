@@ -1,12 +1,12 @@
 package com.packcheck.codecache;
 
 import com.packcheck.postgres.Database;
+import com.packcheck.vertxinternals.EventLoops;
 import io.lettuce.core.EpollProvider;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
@@ -69,7 +69,7 @@ public final class HotState {
    */
   public Future<HotLane> lane(Context context) {
     EventLoop loop = vertx.isNativeTransportEnabled() == EpollProvider.isAvailable()
-        ? ((ContextInternal) context).nettyEventLoop()
+        ? EventLoops.of(context)
         : null;
     return Future.fromCompletionStage(codes.onLoop(loop), context).map(laneCodes -> new HotLane(this, laneCodes, context));
   }

@@ -1,5 +1,6 @@
 package com.packcheck.postgres;
 
+import com.packcheck.vertxinternals.WatchedPgDriver;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgConnectOptions;

@@ -1,8 +1,6 @@
 package com.packcheck.postgres;
 
-import com.packcheck.postgres.LedgerUnavailableException;
-import io.vertx.core.VertxException;
-import io.vertx.core.impl.NoStackTraceThrowable;
+import com.packcheck.vertxinternals.PoolFailures;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
@@ -24,14 +22,6 @@ public final class Unavailable {
    */
   private static final Set<String> CLASSES = Set.of("08", "53", "57");
   private static final Set<String> STATES = Set.of("40001", "40P01");
-  /**
-   * The sql client's pool fails a wait for a connection with a bare VertxException (a query on the pool)
-   * or a bare Throwable (a connection asked of it); their messages are all that tells them apart, so
-   * UnavailableTest guards both across upgrades.
-   */
-  static final String POOL_QUERY_WAIT = "Timeout waiting for connection";
-  static final String POOL_CONNECTION_WAIT = "Timeout";
-
   private Unavailable() {
   }
 
@@ -39,18 +29,13 @@ public final class Unavailable {
     for (Throwable f = failure; f != null; f = f.getCause() == f ? null : f.getCause()) {
       if (f instanceof LedgerUnavailableException || f instanceof ConnectException
           || f instanceof ClosedConnectionException || f instanceof TimeoutException
-          || isPoolWait(f)
+          || PoolFailures.isWaitTimeout(f)
           || (f instanceof PgException pg && isUnavailable(pg.getSqlState()))
           || (f instanceof SQLException sql && isUnavailable(sql.getSQLState()))) {
         return true;
       }
     }
     return false;
-  }
-
-  private static boolean isPoolWait(Throwable f) {
-    return (f instanceof VertxException && POOL_QUERY_WAIT.equals(f.getMessage()))
-        || (f instanceof NoStackTraceThrowable && POOL_CONNECTION_WAIT.equals(f.getMessage()));
   }
 
   private static boolean isUnavailable(String state) {

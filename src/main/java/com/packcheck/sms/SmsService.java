@@ -1,12 +1,12 @@
 package com.packcheck.sms;
 
 import com.packcheck.check.Answer;
-import com.packcheck.postgres.LedgerUnavailableException;
 import com.packcheck.check.MalformedCodeException;
 import com.packcheck.check.Outcome;
 import com.packcheck.code.Hmac;
 import com.packcheck.code.Sealer;
 import com.packcheck.codecache.HotCodes;
+import com.packcheck.postgres.LedgerUnavailableException;
 import com.packcheck.sms.smpp.InboundPdu;
 import com.packcheck.sms.smpp.MoHandler;
 import com.packcheck.sms.smpp.SmscConfig;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.packcheck.support.SparePort;
 import com.packcheck.support.TestPostgres;
+import com.packcheck.vertxinternals.PoolFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -66,11 +67,11 @@ class UnavailableTest {
 
       Throwable queryWait = failure(pool.query("select 1").execute());
       assertThat(queryWait).as("a query's wait for a connection").isNotNull();
-      assertThat(queryWait.getMessage()).isEqualTo(Unavailable.POOL_QUERY_WAIT);
+      assertThat(queryWait.getMessage()).isEqualTo(PoolFailures.QUERY_WAIT);
       assertThat(Unavailable.is(queryWait)).isTrue();
       Throwable connectionWait = failure(pool.getConnection());
       assertThat(connectionWait).as("a wait for a connection").isNotNull();
-      assertThat(connectionWait.getMessage()).isEqualTo(Unavailable.POOL_CONNECTION_WAIT);
+      assertThat(connectionWait.getMessage()).isEqualTo(PoolFailures.CONNECTION_WAIT);
       assertThat(Unavailable.is(connectionWait)).isTrue();
       held.close().await();
     } finally {

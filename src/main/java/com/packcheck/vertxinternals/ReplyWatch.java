@@ -1,4 +1,4 @@
-package com.packcheck.postgres;
+package com.packcheck.vertxinternals;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;

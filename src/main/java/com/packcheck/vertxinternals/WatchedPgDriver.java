@@ -1,27 +1,27 @@
-package com.packcheck.postgres;
+package com.packcheck.vertxinternals;
 
 import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.spi.PgDriver;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.spi.ConnectionFactory;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 /**
  * PostgreSQL's driver for the pool, with no wait for a reply left unbounded: a connection whose start-up
  * has not finished within the reply timeout counts as failed (the pool's slot is freed; should it finish
  * later, it is closed), and every connection it opens is watched by {@link ReplyWatch}.
  */
-final class WatchedPgDriver extends PgDriver {
+public final class WatchedPgDriver extends PgDriver {
   private final Duration replyTimeout;
 
-  WatchedPgDriver(Duration replyTimeout) {
+  public WatchedPgDriver(Duration replyTimeout) {
     this.replyTimeout = replyTimeout;
   }
 
@@ -32,7 +32,7 @@ final class WatchedPgDriver extends PgDriver {
       @Override
       public Future<SqlConnection> connect(Context context, PgConnectOptions options) {
         Promise<SqlConnection> started = Promise.promise();
-        long timer = vertx.setTimer(replyTimeout.toMillis(), id -> started.tryFail(new NoStackTraceTimeoutException(
+        long timer = vertx.setTimer(replyTimeout.toMillis(), id -> started.tryFail(new TimeoutException(
             "PostgreSQL did not finish a connection's start-up within " + replyTimeout.toMillis() + " ms")));
         connections.connect(context, options).onComplete(ar -> {
           vertx.cancelTimer(timer);
