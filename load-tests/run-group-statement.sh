@@ -3,7 +3,8 @@
 # SIZES checks: on a fresh schema migrated from src/main/resources/db/migration, with CODES codes of one
 # active batch, each execution dispenses codes no earlier one touched (two pharmacies, one code in eight
 # asked twice in its group, as a busy queue groups them) and commits on its own (fsync as configured).
-# As the ledger's connections do, the statement is prepared once and run on its generic plan. Prints, per
+# As the ledger's connections do, the statement is prepared once and run on its generic plan
+# (PLAN=auto: PostgreSQL's default choice between custom and generic plans, to compare). Prints, per
 # size, the median and 90th percentile of REPS executions (psql's \timing: sent to committed) and the
 # median per check.
 #
@@ -18,6 +19,7 @@ source "$HERE/lib.sh"
 SIZES=${SIZES:-1 16 128 512}
 REPS=${REPS:-20}
 CODES=${CODES:-200000}
+PLAN=${PLAN:-force_generic_plan}
 STATEMENT=${STATEMENT:-$ROOT/src/main/resources/sql/check/check-group.sql}
 SCHEMA="groupstmt_${STAMP}"
 RUN_DIR="$HERE/target/group-${STAMP}"
@@ -51,7 +53,7 @@ SQL
 # one psql session per size: prepare, then REPS executions on fresh codes, each timed
 offset=0
 printf '\n=== group statement, alone (%s; commit %s; %s) ===\n' "$(date -u +%FT%TZ)" \
-  "$(git -C "$ROOT" log -1 --format=%h 2>/dev/null || echo unknown)" "$STATEMENT"
+  "$(git -C "$ROOT" log -1 --format=%h 2>/dev/null || echo unknown)" "$STATEMENT, plan_cache_mode ${PLAN}"
 printf 'PostgreSQL: %s, fsync=%s, synchronous_commit=%s; %s executions a size, each on fresh codes\n\n' \
   "$(psql_q -Atc 'show server_version')" "$(psql_q -Atc 'show fsync')" "$(psql_q -Atc 'show synchronous_commit')" "$REPS"
 printf '%8s  %12s  %12s  %16s\n' checks "median ms" "p90 ms" "median µs/check"
@@ -59,7 +61,7 @@ for n in $SIZES; do
   start=$offset
   {
     echo "set search_path = ${SCHEMA};"
-    echo "set plan_cache_mode = force_generic_plan;"
+    echo "set plan_cache_mode = ${PLAN};"
     echo "prepare g(int4[], bytea[], text[], bytea[], int8[], text[], text[], int4[], int4[], bool[], timestamptz) as"
     cat "$STATEMENT"
     echo ";"

@@ -10,8 +10,11 @@
 # whose interactions differ from the answers given by more than the requests in flight when wrk stopped.
 # Each round runs both systems, one after the other (the first alternates between rounds), each on a fresh
 # schema and a CHECKPOINT; it prints checks/s, p99, and CPU µs per check for each process.
+# PostgreSQL is a cluster of the run's own (initdb from the newest /usr/lib/postgresql/*/bin, on a spare
+# port, shared_buffers PG_SHARED_BUFFERS, fsync and synchronous_commit on, autovacuum on), dropped after;
+# PRIVATE_PG=0 uses the one at 127.0.0.1:5432 instead.
 #
-# Settings (environment): ROUNDS (3), DURATION (20), WARMUP (20), CONNECTIONS (64), THREADS (2),
+# Settings (environment): PRIVATE_PG (1), PG_SHARED_BUFFERS (512MB), ROUNDS (3), DURATION (20), WARMUP (20), CONNECTIONS (64), THREADS (2),
 # CODES_N (300000), PORT (18080, PackCheck), PEER_PORT (18090), PEER_POOL (32), JAVA_OPTS (-Xms1g -Xmx2g,
 # for both JVMs), JAR (target/packcheck.jar), SYSTEMS ("packcheck peer": one of them alone, for tuning runs),
 # REBUILD=1 (rebuild both jars), KEEP=1 (keep the schemas). PACKCHECK_* settings in the environment reach
@@ -36,6 +39,9 @@ PEER_PORT=${PEER_PORT:-18090}
 PEER_POOL=${PEER_POOL:-32}
 JAVA_OPTS=${JAVA_OPTS:--Xms1g -Xmx2g}
 SYSTEMS=${SYSTEMS:-packcheck peer}
+PRIVATE_PG=${PRIVATE_PG:-1}
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-512MB}
+PG_HOME=""
 RUN_DIR="$HERE/target/side-${STAMP}"
 HZ=$(getconf CLK_TCK)
 RESULTS="$RUN_DIR/results.txt"
@@ -47,6 +53,46 @@ stop_extra() {
   if [[ -n "$PEER_SCHEMA" && -z "${KEEP:-}" ]]; then
     psql_q -c "drop schema if exists ${PEER_SCHEMA} cascade" >/dev/null 2>&1 || log "could not drop ${PEER_SCHEMA}"
   fi
+  stop_private_pg
+}
+
+# as PostgreSQL's own user when run as root (initdb refuses root), else as the caller
+as_pg() { if (( EUID == 0 )); then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_private_pg() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -x "$bin/initdb" ]] || die "no initdb under /usr/lib/postgresql/*/bin (or set PRIVATE_PG=0)"
+  PG_HOME=$(mktemp -d /tmp/packcheck-side-pg.XXXXXX)
+  (( EUID == 0 )) && chown postgres "$PG_HOME"
+  PG_PORT=15432
+  while ! free_port "$PG_PORT"; do PG_PORT=$(( PG_PORT + 1 )); done
+  log "a PostgreSQL of the run's own: ${bin%/bin}, port ${PG_PORT}, shared_buffers ${PG_SHARED_BUFFERS}"
+  as_pg "$bin/initdb" -D "$PG_HOME/data" -U postgres -A trust >"$RUN_DIR/initdb.log" 2>&1 || die "initdb failed: $(tail -n 3 "$RUN_DIR/initdb.log")"
+  as_pg "$bin/pg_ctl" -D "$PG_HOME/data" -l "$PG_HOME/server.log" -w -t 60 -o "-p ${PG_PORT} -c listen_addresses=127.0.0.1 \
+    -c unix_socket_directories=${PG_HOME} -c shared_buffers=${PG_SHARED_BUFFERS} -c max_connections=200 \
+    -c fsync=on -c synchronous_commit=on" start >/dev/null || die "PostgreSQL did not start: $(tail -n 5 "$PG_HOME/server.log")"
+  PG_BIN=$bin
+  psql_q -d postgres -c "create database ${PG_DB}" >/dev/null
+}
+
+stop_private_pg() {
+  [[ -n "$PG_HOME" ]] || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_HOME/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_HOME"
+  PG_HOME=""
+}
+
+# PostgreSQL's processes: the private cluster's postmaster and its children, else every postgres process
+pg_pids() {
+  if [[ -n "$PG_HOME" ]]; then
+    local postmaster
+    postmaster=$(head -n 1 "$PG_HOME/data/postmaster.pid")
+    echo "$postmaster"
+    pgrep -P "$postmaster"
+  else
+    pgrep -u postgres postgres
+  fi
 }
 trap finish_run EXIT
 trap 'exit 130' INT TERM
@@ -57,6 +103,7 @@ if [[ ! -f "$PEER_JAR" || -n "${REBUILD:-}" ]]; then
   timeout 900 mvn -q -f "$HERE/peer/pom.xml" package || die "building the peer failed"
 fi
 free_port "$PEER_PORT" || die "port $PEER_PORT is in use; set PEER_PORT"
+(( PRIVATE_PG )) && start_private_pg
 psql_q -Atc "select 1" >/dev/null || die "PostgreSQL at ${PG_HOST}:${PG_PORT}/${PG_DB} is not reachable"
 
 log "generating ${CODES_N} random 16-digit codes"
@@ -87,7 +134,7 @@ measure() {
   log "$name: wrk warm-up ${WARMUP}s"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" --latency -s "$HERE/dispense.lua" "$url" >"$out.warmup" 2>&1 \
     || die "wrk failed: $(tail -n 5 "$out.warmup")"
-  ticks $(pgrep -u postgres postgres) >"$out.pg0"
+  ticks $(pg_pids) >"$out.pg0"
   ticks "$app" >"$out.app0"
   [[ -n "$redis" ]] && ticks "$redis" >"$out.redis0" || : >"$out.redis0"
   local busy0 busy1 wal0 wal1
@@ -100,7 +147,7 @@ measure() {
     || die "wrk failed: $(tail -n 5 "$out")"
   busy1=$(machine_busy)
   wal1=$(psql_q -Atc "select wal_bytes || ' ' || wal_fpi from pg_stat_wal")
-  ticks $(pgrep -u postgres postgres) >"$out.pg1"
+  ticks $(pg_pids) >"$out.pg1"
   ticks "$app" >"$out.app1"
   [[ -n "$redis" ]] && ticks "$redis" >"$out.redis1" || : >"$out.redis1"
   local genuine used other non200 p99_us wrk_s
@@ -162,7 +209,7 @@ run_packcheck() {
   stop_pid "$APP_PID" PackCheck 40
   stop_pid "$REDIS_PID" redis-server 10
   APP_PID="" REDIS_PID=""
-  [[ -n "${KEEP:-}" ]] || psql_q -c "drop schema ${APP_SCHEMA} cascade" >/dev/null
+  [[ -n "${KEEP:-}" ]] || { psql_q -c "drop schema ${APP_SCHEMA} cascade" >/dev/null; APP_SCHEMA_CREATED=""; }
 }
 
 run_peer() {
@@ -211,7 +258,7 @@ cat <<EOF
 === PackCheck beside the obvious design ($(date -u +%FT%TZ)) ===
 commit:      $(git -C "$ROOT" log -1 --format='%h %cI' 2>/dev/null || echo unknown); jar ${JAR}
 machine:     $(nproc) cores, load avg ${LOAD_BEFORE} before the run
-PostgreSQL:  $(psql_q -Atc "select version()" | cut -d' ' -f1-2), fsync=$(psql_q -Atc "show fsync"), synchronous_commit=$(psql_q -Atc "show synchronous_commit"), shared_buffers=$(psql_q -Atc "show shared_buffers")
+PostgreSQL:  $(psql_q -Atc "select version()" | cut -d' ' -f1-2) $( (( PRIVATE_PG )) && echo "(the run's own cluster)" || echo "at ${PG_HOST}:${PG_PORT}"), fsync=$(psql_q -Atc "show fsync"), synchronous_commit=$(psql_q -Atc "show synchronous_commit"), shared_buffers=$(psql_q -Atc "show shared_buffers"), autovacuum=$(psql_q -Atc "show autovacuum")
 load:        wrk ${THREADS} threads, ${CONNECTIONS} connections, POST /v1/verifications dispensing codes drawn at random from ${CODES_N}, two pharmacies; ${WARMUP}s warm-up, ${DURATION}s measured; JVMs ${JAVA_OPTS}; peer pool ${PEER_POOL}
 
 round  system      checks/s   p99 ms   CPU µs per check: service  PostgreSQL  Redis  wrk  other   WAL B/check  full pages/1000
