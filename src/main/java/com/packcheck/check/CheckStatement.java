@@ -50,8 +50,7 @@ final class CheckStatement implements GroupStatement<CheckRequest, Answer> {
 
   private Future<List<Future<Answer>>> write(PgConnection conn, List<CheckRequest> group, boolean mayRetry) {
     return conn.preparedQuery(CHECK_GROUP).execute(groupTuple(group, clock.instant())).compose(rows -> {
-      List<Future<Answer>> answers = new ArrayList<>(Collections.nCopies(group.size(),
-          Future.failedFuture(new LedgerUnavailableException("the group statement gave this check no answer", null))));
+      List<Future<Answer>> answers = new ArrayList<>(Collections.nCopies(group.size(), null));
       List<Future<Answer>> replays = new ArrayList<>();
       for (Row row : rows) {
         int idx = row.getInteger("idx");
@@ -61,6 +60,12 @@ final class CheckStatement implements GroupStatement<CheckRequest, Answer> {
           answers.set(idx, replay);
         } else {
           answers.set(idx, Future.succeededFuture(answer(row)));
+        }
+      }
+      for (int i = 0; i < answers.size(); i++) {
+        if (answers.get(i) == null) {
+          answers.set(i, Future.failedFuture(new IllegalStateException("the group statement gave check " + i
+              + " no answer")));
         }
       }
       // a replay that fails fails its own caller alone; the group's answers stand, committed as they are

@@ -81,10 +81,11 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(new ResponseCounts(metrics)::count);
     router.route().handler(RequestGuard::check);
+    // the check path first: the router tries routes in order, and each one before it costs a check a match
+    new VerificationRoutes(new Verifier(hmac, ledger, lane), metrics).mount(router, bodies, auth);
     new AccountRoutes(accounts).mount(router, bodies, auth);
     new CatalogRoutes(vertx, new BatchRepository(pool), new CodeUpload(db, hmac), new CodeGeneration(db, hmac),
         new BatchActivation(db, hot), config.uploadMaxBytes()).mount(router, bodies, auth);
-    new VerificationRoutes(new Verifier(hmac, ledger, lane), metrics).mount(router, bodies, auth);
     new ReportRoutes(new UsageReport(pool), new MonthlyReport(pool), new CustomerReport(vertx, pool, phoneNumbers))
         .mount(router, auth);
     new AlertRoutes(new AlertRepository(pool, webhookSecrets)).mount(router, bodies, auth);
