@@ -9,8 +9,7 @@
 # median per check.
 #
 # Settings (environment): SIZES ("1 16 128 512"), REPS (20), CODES (200000), STATEMENT (the file above; another
-# version of it, to compare), UPTO (apply migrations up to this version only: 16 is the ledger before it was
-# partitioned by month), KEEP=1 (keep the schema).
+# version of it, to compare), KEEP=1 (keep the schema).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,8 +39,6 @@ log "schema ${SCHEMA}: migrations, ${CODES} codes"
 psql_q -c "create schema ${SCHEMA}" >/dev/null
 MIGRATIONS="$ROOT/src/main/resources/db/migration"
 for f in $(cd "$MIGRATIONS" && ls V*__*.sql | sort -k1.2n); do
-  v=${f#V}; v=${v%%__*}
-  [[ -z "${UPTO:-}" ]] || (( v <= UPTO )) || continue
   { echo "set search_path = ${SCHEMA};"; cat "$MIGRATIONS/$f"; } | psql_q >/dev/null
 done
 psql_q >/dev/null <<SQL

@@ -16,7 +16,6 @@ import com.packcheck.health.HealthGauges;
 import com.packcheck.http.HttpVerticle;
 import com.packcheck.postgres.Bootstrap;
 import com.packcheck.postgres.Database;
-import com.packcheck.postgres.LedgerMonths;
 import com.packcheck.postgres.PgUrl;
 import com.packcheck.reports.LedgerRollup;
 import com.packcheck.sms.ManufacturerTemplates;
@@ -136,8 +135,6 @@ public final class PackCheck implements AutoCloseable {
     webhooks.start();
     LedgerRollup rollup = new LedgerRollup(vertx, pool, config.ledgerSettled());
     rollup.start(config.ledgerRollup());
-    LedgerMonths months = new LedgerMonths(vertx, pool);
-    months.start(Duration.ofHours(1));
     // one instance: a manufacturer's new wording clears the cache the SMS path reads
     ManufacturerTemplates templates = new ManufacturerTemplates(pool, Templates.load());
     SmsGateway sms = config.sms().enabled()
@@ -171,7 +168,7 @@ public final class PackCheck implements AutoCloseable {
           dashboard    http://127.0.0.1:{}/dashboard/  (sign in with a manufacturer's token)
           docs         docs/api.md walks through creating a manufacturer, uploading codes and checking a pack""",
         token, port, port, port));
-    return new PackCheck(vertx, pool, redis, hot, sms, List.of(health::stop, scanner::stop, webhooks::stop, rollup::stop, months::stop), embedded, port);
+    return new PackCheck(vertx, pool, redis, hot, sms, List.of(health::stop, scanner::stop, webhooks::stop, rollup::stop), embedded, port);
   }
 
   public int port() {
