@@ -120,7 +120,6 @@ ticks() {
     echo "$p $(( f[11] + f[12] ))"
   done
 }
-machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # ticks gained between two "pid ticks" lists (a pid new in the second counts from zero)
 gained() { awk 'NR == FNR { a[$1] = $2; next } { d += $2 - a[$1] } END { print d + 0 }' "$1" "$2"; }
 
@@ -138,14 +137,16 @@ measure() {
   ticks "$app" >"$out.app0"
   [[ -n "$redis" ]] && ticks "$redis" >"$out.redis0" || : >"$out.redis0"
   local busy0 busy1 wal0 wal1
-  busy0=$(machine_busy)
+  machine_ticks
+  busy0=$BUSY
   wal0=$(psql_q -Atc "select wal_bytes || ' ' || wal_fpi from pg_stat_wal")
   log "$name: wrk measured ${DURATION}s"
   # perl reports the CPU of its child (wrk) once it has exited
   perl -e 'system(@ARGV) == 0 or exit 1; my @t = times; printf "wrk_cpu_s %.2f\n", $t[2] + $t[3]' \
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -s "$HERE/dispense.lua" "$url" >"$out" 2>&1 \
     || die "wrk failed: $(tail -n 5 "$out")"
-  busy1=$(machine_busy)
+  machine_ticks
+  busy1=$BUSY
   wal1=$(psql_q -Atc "select wal_bytes || ' ' || wal_fpi from pg_stat_wal")
   ticks $(pg_pids) >"$out.pg1"
   ticks "$app" >"$out.app1"

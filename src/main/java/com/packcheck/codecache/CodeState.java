@@ -20,13 +20,4 @@ public enum CodeState {
   public static CodeState ofNumber(int state) {
     return BY_NUMBER[state];
   }
-
-  static CodeState ofLetter(byte letter) {
-    for (CodeState s : BY_NUMBER) {
-      if (s.letter == letter) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("not a code state in Redis: " + (char) letter);
-  }
 }

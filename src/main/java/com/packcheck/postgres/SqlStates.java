@@ -9,7 +9,12 @@ public final class SqlStates {
 
   /** A deadlock or serialization failure: the same statement may succeed if run again. */
   public static boolean isRetryable(Throwable failure) {
-    return failure instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
+    return failure instanceof PgException pg && isRetryable(pg.getSqlState());
+  }
+
+  /** The SQLSTATEs of a deadlock (40P01) and a serialization failure (40001). */
+  public static boolean isRetryable(String state) {
+    return "40P01".equals(state) || "40001".equals(state);
   }
 
   /** Data and constraint errors (classes 22 and 23) belong to a row, not to PostgreSQL's health. */

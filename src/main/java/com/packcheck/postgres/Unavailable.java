@@ -18,10 +18,10 @@ import java.util.concurrent.TimeoutException;
 public final class Unavailable {
   /**
    * SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention
-   * (admin shutdown, statement_timeout's 57014 query_canceled); and the two retryable 40s.
+   * (admin shutdown, statement_timeout's 57014 query_canceled); and the retryable 40s, which reach a
+   * caller only once the retry failed too.
    */
   private static final Set<String> CLASSES = Set.of("08", "53", "57");
-  private static final Set<String> STATES = Set.of("40001", "40P01");
   private Unavailable() {
   }
 
@@ -39,6 +39,6 @@ public final class Unavailable {
   }
 
   private static boolean isUnavailable(String state) {
-    return state != null && state.length() == 5 && (CLASSES.contains(state.substring(0, 2)) || STATES.contains(state));
+    return state != null && state.length() == 5 && (CLASSES.contains(state.substring(0, 2)) || SqlStates.isRetryable(state));
   }
 }

@@ -10,6 +10,7 @@ import com.packcheck.codecache.HotCodes;
 import com.packcheck.postgres.PgUrl;
 import com.packcheck.support.Answers;
 import com.packcheck.support.Client;
+import com.packcheck.support.Metrics;
 import com.packcheck.support.Stack;
 import com.packcheck.support.TcpProxy;
 import com.packcheck.support.TestPostgres;
@@ -202,9 +203,8 @@ class PostgresFaultTest {
   }
 
   private static double served500(Client instance) {
-    String series = "packcheck_http_responses_total{status=\"500\"} ";
-    return instance.get("/metrics", null).body().lines().filter(line -> line.startsWith(series)).findFirst()
-        .map(line -> Double.parseDouble(line.substring(series.length()).trim())).orElse(0.0);
+    return Metrics.sample(instance.get("/metrics", null).body(), "packcheck_http_responses_total{status=\"500\"}")
+        .orElse(0.0);
   }
 
   private Client.Response dispense(Client via, Stack.Account pharmacy, String code, String... headers) {

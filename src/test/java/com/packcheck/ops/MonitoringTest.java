@@ -1,5 +1,6 @@
 package com.packcheck.ops;
 
+import static com.packcheck.support.Metrics.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -95,13 +96,6 @@ class MonitoringTest {
     assertThat(value(metrics, "packcheck_postgres_up")).isEqualTo(1);
     assertThat(value(metrics, "packcheck_redis_up")).isEqualTo(1);
     assertThat(value(metrics, "packcheck_alerts_raised_total{kind=\"cloned_code\"}")).isZero();
-  }
-
-  /** The value of the one sample {@code series} (name and labels as exported) in an exposition. */
-  private static double value(String exposition, String series) {
-    return exposition.lines().filter(line -> line.startsWith(series + " ")).findFirst()
-        .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
-        .orElseThrow(() -> new AssertionError("no sample " + series + " in:\n" + exposition));
   }
 
   @Test

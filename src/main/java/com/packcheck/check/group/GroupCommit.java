@@ -180,12 +180,17 @@ public final class GroupCommit<R, A> {
         metrics.failed();
         LOG.atWarn().addKeyValue("channel", channel).addKeyValue("requests", group.size())
             .log("{} write failed: {}", name, ar.cause().toString());
-        failAll(group, Unavailable.is(ar.cause())
-            ? new LedgerUnavailableException("PostgreSQL could not confirm the write", ar.cause())
-            : ar.cause());
+        failAll(group, forCallers(ar.cause()));
       }
     });
     return done.future();
+  }
+
+  /** What a caller is told: "unavailable, retry" when PostgreSQL is, else the failure as it is (a 500). */
+  private static Throwable forCallers(Throwable failure) {
+    return Unavailable.is(failure) && !(failure instanceof LedgerUnavailableException)
+        ? new LedgerUnavailableException("PostgreSQL could not confirm the write", failure)
+        : failure;
   }
 
   private static <R, A> void failAll(List<Pending<R, A>> group, Throwable error) {
@@ -198,9 +203,7 @@ public final class GroupCommit<R, A> {
         if (ar.succeeded()) {
           promise.tryComplete(ar.result());
         } else {
-          promise.tryFail(Unavailable.is(ar.cause()) && !(ar.cause() instanceof LedgerUnavailableException)
-              ? new LedgerUnavailableException("PostgreSQL could not confirm the write", ar.cause())
-              : ar.cause());
+          promise.tryFail(forCallers(ar.cause()));
         }
       });
     }
